@@ -1,0 +1,21 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { type AppConfig, CoreModule } from '@app/core';
+import { DatabaseModule, databaseProblemMapper } from '@app/database';
+import { HealthModule } from '@app/health';
+
+/** The composition root: platform modules first, then the features. Nothing else lives here. */
+@Module({})
+export class AppModule {
+  /** `extraImports` lets tests add fixture modules to the real graph; production passes none. */
+  static forRoot(config: AppConfig, extraImports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
+        DatabaseModule.forRoot(),
+        HealthModule,
+        ...extraImports,
+      ],
+    };
+  }
+}

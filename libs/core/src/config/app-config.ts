@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { ConfigValidationError } from './config-validation.error';
+import { Environment } from './environment';
+import { isPlaceholderSecret } from './secrets';
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite-memory' }
+  | { kind: 'postgres'; url: string };
+
+/**
+ * The validated, typed configuration. Inject it by class (`constructor(private readonly config: AppConfig)`);
+ * it is built once at boot by {@link loadConfig} and never changes.
+ */
+export class AppConfig {
+  readonly env!: Environment['NODE_ENV'];
+  readonly isProduction!: boolean;
+  readonly http!: {
+    port: number;
+    host: string;
+    bodyLimit: number;
+    trustProxy: readonly string[];
+    requestTimeoutMs: number;
+  };
+  readonly log!: { level: Environment['LOG_LEVEL']; pretty: boolean };
+  readonly database!: {
+    target: DatabaseTarget;
+    poolMax: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    migrateOnStart: boolean;
+  };
+  readonly redisUrl!: string | undefined;
+  readonly auth!: {
+    jwtSecret: string;
+    /** True when no JWT_SECRET was given and one was generated for this process (development only). */
+    jwtSecretGenerated: boolean;
+    admin: { email: string; password: string } | undefined;
+  };
+  readonly shutdown!: { drainMs: number; timeoutMs: number };
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+    Object.freeze(this);
+  }
+}
+
+const CONFIG_VARIABLES = Object.keys(new Environment());
+
+function collectMessages(errors: readonly ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    const messages = Object.values(error.constraints ?? {});
+    const secret = /SECRET|PASSWORD/.test(error.property);
+    const shown = secret || error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
+    // Report the first reason per variable: one clear sentence beats a list of overlapping ones.
+    return messages.length > 0 ? [`${messages[0]}${shown}`] : collectMessages(error.children ?? []);
+  });
+}
+
+function productionProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  if (env.JWT_SECRET === undefined) problems.push('JWT_SECRET is required when NODE_ENV=production');
+  else if (isPlaceholderSecret(env.JWT_SECRET)) problems.push('JWT_SECRET looks like a placeholder; set a random value of at least 32 characters');
+  if (env.ADMIN_PASSWORD !== undefined && isPlaceholderSecret(env.ADMIN_PASSWORD)) {
+    problems.push('ADMIN_PASSWORD looks like a placeholder; set a strong password');
+  }
+  return problems;
+}
+
+/**
+ * Validates raw environment variables (strings) and builds the typed configuration.
+ * Unknown variables are ignored; a bad value throws a {@link ConfigValidationError} whose one-line message
+ * names every offending variable and why.
+ */
+export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
+  const picked: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = raw[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
+  const problems = collectMessages(validateSync(env, { forbidUnknownValues: true }));
+  if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  const isProduction = env.NODE_ENV === 'production';
+  if (isProduction) problems.push(...productionProblems(env));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(process.cwd(), env.DATA_DIR);
+  const target: DatabaseTarget =
+    env.DATABASE_URL === undefined
+      ? { kind: 'pglite', dataDir }
+      : env.DATABASE_URL === 'memory://'
+        ? { kind: 'pglite-memory' }
+        : { kind: 'postgres', url: env.DATABASE_URL };
+
+  return new AppConfig({
+    env: env.NODE_ENV,
+    isProduction,
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimit: env.BODY_LIMIT,
+      trustProxy: Object.freeze([...env.TRUST_PROXY]),
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' },
+    database: {
+      target,
+      poolMax: env.DB_POOL_MAX,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      migrateOnStart: env.DB_MIGRATE_ON_START,
+    },
+    redisUrl: env.REDIS_URL,
+    auth: {
+      // Outside production a missing secret is replaced by a random one for this process only:
+      // tokens do not survive a restart, and no secret is ever written in code.
+      jwtSecret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      jwtSecretGenerated: env.JWT_SECRET === undefined,
+      admin:
+        env.ADMIN_EMAIL !== undefined && env.ADMIN_PASSWORD !== undefined
+          ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }
+          : undefined,
+    },
+    shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  } as AppConfig);
+}
+
+/** The names of every variable the configuration reads (for documentation checks). */
+export const configVariableNames = (): readonly string[] => CONFIG_VARIABLES;

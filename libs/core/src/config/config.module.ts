@@ -1,0 +1,29 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AppConfig } from './app-config';
+
+/**
+ * Makes the validated {@link AppConfig} injectable everywhere, and mirrors it in @nestjs/config's
+ * `ConfigService` (`config.get('database', { infer: true })`) for code written against that API.
+ * Validation happens before the module graph is built (see `loadConfig`), so a bad value stops the
+ * process with a one-line message instead of a stack trace from inside Nest.
+ */
+@Global()
+@Module({})
+export class AppConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppConfigModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [() => ({ ...config })],
+        }),
+      ],
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import type { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { LoggingModule } from './logging/logging.module';
+import type { ProblemMapper } from './problem/problem-mapper';
+import { ProblemFilter } from './problem/problem.filter';
+import { createValidationPipe } from './validation/validation.pipe';
+
+export interface CoreModuleOptions {
+  config: AppConfig;
+  /** Translators for errors of platform libs (database, cache…) into problems. */
+  problemMappers?: readonly ProblemMapper[];
+}
+
+/** Configuration, logging, validation and error presentation: what every request needs. */
+@Module({})
+export class CoreModule {
+  static forRoot({ config, problemMappers = [] }: CoreModuleOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [AppConfigModule.forRoot(config), LoggingModule],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useFactory: () => new ProblemFilter(problemMappers) },
+      ],
+    };
+  }
+}

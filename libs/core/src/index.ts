@@ -1,0 +1,21 @@
+export { AppConfig, type DatabaseTarget, configVariableNames, loadConfig } from './config/app-config';
+export { ConfigValidationError } from './config/config-validation.error';
+export { isPlaceholderSecret } from './config/secrets';
+export { CoreModule, type CoreModuleOptions } from './core.module';
+export { configureHttp } from './http/configure-http';
+export { createFastifyAdapter } from './http/fastify-adapter';
+export { REQUEST_ID_HEADER, generateRequestId, isAcceptableRequestId } from './http/request-id';
+export { REDACTED_PATHS, pinoHttpOptions } from './logging/logging.module';
+export {
+  PROBLEM_CONTENT_TYPE,
+  ProblemException,
+  statusTitle,
+  type FieldError,
+  type ProblemDetails,
+  type ProblemInit,
+} from './problem/problem-details';
+export { causeChain, type ProblemMapper } from './problem/problem-mapper';
+export { ProblemFilter } from './problem/problem.filter';
+export { ProblemType, type ProblemTypeUri } from './problem/problem-types';
+export { createValidationPipe } from './validation/validation.pipe';
+export { flattenValidationErrors, validationProblem } from './validation/validation-problem';

@@ -1,0 +1,71 @@
+import { Module, RequestMethod } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
+import { AppConfig } from '../config/app-config';
+
+type LoggedRequest = IncomingMessage & { id?: string; routeTemplate?: string };
+
+/** Fields that must never reach a log line, wherever they appear in a logged object. */
+const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'token', 'accessToken', 'refreshToken', 'secret', 'jwtSecret'];
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+];
+
+/** The request headers worth a log line; credentials among them are redacted, never dropped silently. */
+const LOGGED_HEADERS = ['user-agent', 'x-forwarded-for', 'authorization', 'cookie', 'x-api-key'];
+const pickHeaders = (headers: IncomingMessage['headers']): Record<string, unknown> =>
+  Object.fromEntries(LOGGED_HEADERS.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
+
+export function pinoHttpOptions(config: AppConfig): Options {
+  return {
+    level: config.log.level,
+    genReqId: (req) => (req as LoggedRequest).id ?? 'unknown',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    transport: config.log.pretty
+      ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+      : undefined,
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      // Probes run every few seconds; successful ones are noise except when debugging.
+      return (req as LoggedRequest).routeTemplate?.startsWith('/health/') ? 'debug' : 'info';
+    },
+    customSuccessMessage: (req, res, responseTime) =>
+      `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
+    customErrorMessage: (req, res) => `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode}`,
+    customProps: (req) => ({ route: (req as LoggedRequest).routeTemplate }),
+    customAttributeKeys: { responseTime: 'durationMs', reqId: 'requestId' },
+    serializers: {
+      req: (req: IncomingMessage & { raw?: IncomingMessage }) => ({
+        method: req.method,
+        url: req.url,
+        headers: pickHeaders(req.headers ?? {}),
+      }),
+      res: (res: ServerResponse & { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+/**
+ * Structured JSON logs through pino: one line per request (request id, method, route, status, duration),
+ * secrets redacted, human-readable in development. Nest's own `Logger` writes through the same pino.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      imports: [],
+      providers: [],
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: pinoHttpOptions(config),
+        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,17 @@
+/** Stable `type` URIs, one per kind of error. Clients may switch on them; never change one. */
+const BASE = 'https://errors.example.dev';
+
+export const ProblemType = {
+  blank: 'about:blank',
+  validation: `${BASE}/validation`,
+  malformedBody: `${BASE}/malformed-body`,
+  payloadTooLarge: `${BASE}/payload-too-large`,
+  unsupportedMediaType: `${BASE}/unsupported-media-type`,
+  notFound: `${BASE}/not-found`,
+  conflict: `${BASE}/conflict`,
+  unavailable: `${BASE}/service-unavailable`,
+  timeout: `${BASE}/timeout`,
+  internal: `${BASE}/internal`,
+} as const;
+
+export type ProblemTypeUri = (typeof ProblemType)[keyof typeof ProblemType] | (string & {});

@@ -1,0 +1,70 @@
+import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@app/core';
+import { DatabaseClient } from './database.client';
+import { PgliteClient } from './drivers/pglite.client';
+import { PostgresClient } from './drivers/postgres.client';
+import { defaultMigrationsFolder } from './migrations-folder';
+import { Migrator } from './migrator';
+import { TransactionRunner } from './transaction-runner';
+
+export interface DatabaseModuleOptions {
+  /** Where the SQL migrations are (default: the committed `libs/database/migrations`). */
+  migrationsFolder?: string;
+}
+
+export async function openDatabaseClient(config: AppConfig): Promise<DatabaseClient> {
+  const { target, poolMax, connectTimeoutMs, statementTimeoutMs } = config.database;
+  switch (target.kind) {
+    case 'postgres':
+      return PostgresClient.create({ url: target.url, poolMax, connectTimeoutMs, statementTimeoutMs });
+    case 'pglite':
+      return PgliteClient.open({ dataDir: target.dataDir });
+    case 'pglite-memory':
+      return PgliteClient.open('memory');
+  }
+}
+
+/**
+ * PostgreSQL for the whole app, through drizzle: PGlite when DATABASE_URL is unset (on disk) or
+ * `memory://`, node-postgres otherwise. Migrations run at startup unless DB_MIGRATE_ON_START=false.
+ * The connection closes in `onApplicationShutdown`, after the HTTP server has drained.
+ */
+@Global()
+@Module({})
+export class DatabaseModule implements OnApplicationShutdown {
+  private readonly logger = new Logger('DatabaseModule');
+
+  constructor(private readonly client: DatabaseClient) {}
+
+  static forRoot(options: DatabaseModuleOptions = {}): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        { provide: DatabaseClient, inject: [AppConfig], useFactory: openDatabaseClient },
+        {
+          provide: Migrator,
+          inject: [DatabaseClient, AppConfig],
+          useFactory: async (client: DatabaseClient, config: AppConfig) => {
+            const migrator = new Migrator(client, options.migrationsFolder ?? defaultMigrationsFolder());
+            if (config.database.migrateOnStart) {
+              try {
+                await migrator.migrate();
+              } catch (error) {
+                await client.close();
+                throw error;
+              }
+            }
+            return migrator;
+          },
+        },
+        TransactionRunner,
+      ],
+      exports: [DatabaseClient, Migrator, TransactionRunner],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+    this.logger.log(`${this.client.kind} connection closed`);
+  }
+}

@@ -1,0 +1,14 @@
+export { DatabaseClient } from './database.client';
+export { DatabaseModule, openDatabaseClient, type DatabaseModuleOptions } from './database.module';
+export type { DatabaseDriverKind, DbExecutor, PoolStats } from './database.types';
+export {
+  databaseProblemMapper,
+  isDatabaseUnavailable,
+  isRetryableTransactionError,
+  isUniqueViolation,
+  sqlState,
+} from './database-errors';
+export { defaultMigrationsFolder } from './migrations-folder';
+export { Migrator, type MigrationStatus } from './migrator';
+export { TransactionRunner, type TransactionOptions } from './transaction-runner';
+export { rowsOf } from './rows';

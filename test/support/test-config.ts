@@ -1,0 +1,12 @@
+import { type AppConfig, loadConfig } from '@app/core';
+
+/** Configuration for tests: quiet logs, test mode, a fixed secret; anything can be overridden. */
+export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_SECRET: 'test-only-jwt-signing-key-0123456789abcdef',
+    SHUTDOWN_DRAIN_MS: '0',
+    ...env,
+  });
+}
