@@ -50,13 +50,17 @@ export class AppConfig {
 
 const CONFIG_VARIABLES = Object.keys(new Environment());
 
-function collectMessages(errors: readonly ValidationError[]): string[] {
-  return errors.flatMap((error) => {
-    const messages = Object.values(error.constraints ?? {});
+/** Range checks only make sense once the type is right: report the type problem first. */
+const RANGE_CONSTRAINTS = new Set(['min', 'max', 'minLength', 'maxLength']);
+
+function collectMessages(errors: readonly ValidationError[], raw: Record<string, string>): string[] {
+  return errors.map((error) => {
+    const entries = Object.entries(error.constraints ?? {});
+    const [, message] = entries.find(([name]) => !RANGE_CONSTRAINTS.has(name)) ?? entries[0] ?? ['', `${error.property} is invalid`];
     const secret = /SECRET|PASSWORD/.test(error.property);
-    const shown = secret || error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
-    // Report the first reason per variable: one clear sentence beats a list of overlapping ones.
-    return messages.length > 0 ? [`${messages[0]}${shown}`] : collectMessages(error.children ?? []);
+    const given = raw[error.property];
+    // One clear sentence per variable, with the value as given (never for secrets).
+    return secret || given === undefined ? message : `${message} (got ${JSON.stringify(given)})`;
   });
 }
 
@@ -82,7 +86,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     if (value !== undefined && value !== '') picked[name] = value;
   }
   const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
-  const problems = collectMessages(validateSync(env, { forbidUnknownValues: true }));
+  const problems = collectMessages(validateSync(env, { forbidUnknownValues: true }), picked);
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }

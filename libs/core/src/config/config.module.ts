@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config';
 
@@ -10,7 +10,15 @@ import { AppConfig } from './app-config';
  */
 @Global()
 @Module({})
-export class AppConfigModule {
+export class AppConfigModule implements OnApplicationBootstrap {
+  constructor(private readonly config: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.auth.jwtSecretGenerated) {
+      new Logger('AppConfig').warn('JWT_SECRET is not set: using a random secret for this process; tokens end with it');
+    }
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppConfigModule,

@@ -38,8 +38,9 @@ export function pinoHttpOptions(config: AppConfig): Options {
     customSuccessMessage: (req, res, responseTime) =>
       `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
     customErrorMessage: (req, res) => `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode}`,
-    customProps: (req) => ({ route: (req as LoggedRequest).routeTemplate }),
-    customAttributeKeys: { responseTime: 'durationMs', reqId: 'requestId' },
+    // On the request line and on every line logged while handling the request (nestjs-pino binds them).
+    customProps: (req) => ({ requestId: (req as LoggedRequest).id, route: (req as LoggedRequest).routeTemplate }),
+    customAttributeKeys: { responseTime: 'durationMs' },
     serializers: {
       req: (req: IncomingMessage & { raw?: IncomingMessage }) => ({
         method: req.method,

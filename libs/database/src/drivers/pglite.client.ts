@@ -13,6 +13,7 @@ import { withTimeout } from './with-timeout';
  */
 export class PgliteClient extends DatabaseClient {
   readonly db: PgliteDatabase;
+  private lockChain: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly kind: 'pglite' | 'pglite-memory',
@@ -33,8 +34,14 @@ export class PgliteClient extends DatabaseClient {
   }
 
   async withAdvisoryLock<T>(_key: string, fn: (db: DbExecutor) => Promise<T>): Promise<T> {
-    // One process owns a PGlite data directory, so there is nobody to race with.
-    return fn(this.db);
+    // One process owns a PGlite data directory; only callers in this process can race, so a promise
+    // chain is the lock.
+    const run = this.lockChain.then(() => fn(this.db));
+    this.lockChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async migrate(db: DbExecutor, migrationsFolder: string): Promise<void> {

@@ -1,0 +1,147 @@
+// @ts-check
+import boundaries from 'eslint-plugin-boundaries';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+/*
+ * Module boundaries. To add a library: create libs/<name>/src/index.ts, add `"@app/<name>": ["./libs/<name>/src"]`
+ * to tsconfig.json `paths`, and put <name> in exactly one of these two lists (a lib in neither fails lint).
+ *   - platform libs: infrastructure; may import other platform libs only.
+ *   - feature libs: business features; may import platform libs and other feature libs.
+ * Apps may import any lib; test/ may import apps by relative path and any lib. Nothing imports test/.
+ */
+const PLATFORM_LIBS = ['core', 'database', 'auth', 'cache'];
+const FEATURE_LIBS = ['health', 'users', 'catalog', 'orders'];
+
+/*
+ * The only legal way to reach a lib from outside it is its alias `@app/<lib>`, which tsconfig resolves to
+ * libs/<lib>/src/index.ts. In the micromatch pattern `*` never crosses a `/`, so neither a deep alias
+ * (`@app/core/src/x`) nor a relative path (`../../database/src/x`, `../../libs/core/src/...`) matches it.
+ */
+const LIB_ALIAS = '@app/*';
+const LIB_ENTRY = 'src/index.ts';
+const LIB_TYPES = ['platform-lib', 'feature-lib', 'unlisted-lib'];
+
+const libsPattern = (names) => `libs/(${names.join('|')})`;
+/** Allows importing libs of the given types, through `@app/<lib>` only. */
+const libsViaAlias = (...types) => ({
+  to: { element: { type: types, fileInternalPath: LIB_ENTRY } },
+  dependency: { source: LIB_ALIAS },
+});
+const internal = { relationship: { to: 'internal' } };
+
+export default defineConfig(
+  globalIgnores(['dist/', 'node_modules/', '.tmp/', 'data/', 'coverage/', 'libs/database/migrations/']),
+
+  tseslint.configs.recommended,
+  {
+    name: 'project/typescript',
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+
+  {
+    name: 'project/boundaries',
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    plugins: { boundaries },
+    settings: {
+      // Resolves `@app/<lib>` through tsconfig.json `paths`, the single source of truth for the aliases.
+      'import/resolver': { typescript: { project: `${import.meta.dirname}/tsconfig.json` } },
+      'boundaries/root-path': import.meta.dirname,
+      'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import', 'require'],
+      // First matching descriptor wins; `partialMatch: false` anchors each pattern at the repo root.
+      'boundaries/elements': [
+        { type: 'app', pattern: 'apps/*', partialMatch: false, capture: ['app'] },
+        { type: 'platform-lib', pattern: libsPattern(PLATFORM_LIBS), partialMatch: false, capture: ['lib'] },
+        { type: 'feature-lib', pattern: libsPattern(FEATURE_LIBS), partialMatch: false, capture: ['lib'] },
+        { type: 'unlisted-lib', pattern: 'libs/*', partialMatch: false, capture: ['lib'] },
+        { type: 'test', pattern: 'test', partialMatch: false },
+      ],
+    },
+    rules: {
+      // Policies are evaluated in order and the LAST one that matches decides; nothing matching means disallowed.
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          checkInternals: true,
+          message:
+            '{{ from.element.type }} "{{ from.element.path }}" must not import "{{ dependency.source }}" ({{ to.element.type }} "{{ to.element.path }}").',
+          policies: [
+            { from: { element: { type: 'app' } }, allow: libsViaAlias('platform-lib', 'feature-lib') },
+            { from: { element: { type: 'feature-lib' } }, allow: libsViaAlias('platform-lib', 'feature-lib') },
+            { from: { element: { type: 'platform-lib' } }, allow: libsViaAlias('platform-lib') },
+            // Tests boot the real app by relative path (apps/api/src/create-app.ts) and use libs by alias.
+            {
+              from: { element: { type: 'test' } },
+              allow: [libsViaAlias('platform-lib', 'feature-lib'), { to: { element: { type: 'app' } } }],
+            },
+
+            // These only give precise messages for what nothing above allows.
+            {
+              from: { element: { type: '*' } },
+              disallow: { to: { element: { type: LIB_TYPES } }, dependency: { source: `!${LIB_ALIAS}` } },
+              message:
+                'Import libs/{{ to.element.captured.lib }} only through its public entry: "@app/{{ to.element.captured.lib }}", not "{{ dependency.source }}".',
+            },
+            {
+              from: { element: { type: LIB_TYPES } },
+              disallow: { to: { element: { type: 'app' } } },
+              message: 'Libraries never import apps: "{{ dependency.source }}" is in {{ to.element.path }}.',
+            },
+            {
+              from: { element: { type: 'platform-lib' } },
+              disallow: { to: { element: { type: 'feature-lib' } } },
+              message:
+                'Platform lib "{{ from.element.captured.lib }}" must not import feature lib "{{ to.element.captured.lib }}" ("{{ dependency.source }}").',
+            },
+
+            // Inside one app, one lib or test/: anything (relative paths are fine there) ...
+            { from: { element: { type: '*' } }, allow: { dependency: internal } },
+            // ... except a lib importing its own `@app/<lib>`.
+            {
+              from: { element: { type: LIB_TYPES } },
+              disallow: { dependency: { ...internal, source: LIB_ALIAS } },
+              message:
+                'Inside libs/{{ from.element.captured.lib }} import its own files by relative path, not through "{{ dependency.source }}" (that is an import cycle through its index.ts).',
+            },
+            {
+              from: { element: { type: 'unlisted-lib' } },
+              disallow: { to: { element: { type: '*' } } },
+              message:
+                'libs/{{ from.element.captured.lib }} is in neither PLATFORM_LIBS nor FEATURE_LIBS in eslint.config.mjs: add it to one.',
+            },
+            {
+              disallow: { to: { element: { type: 'unlisted-lib' } } },
+              message:
+                'libs/{{ to.element.captured.lib }} is in neither PLATFORM_LIBS nor FEATURE_LIBS in eslint.config.mjs: add it to one.',
+            },
+          ],
+        },
+      ],
+      // A deep alias does not even resolve today (tsconfig maps only `@app/<lib>`), so the rule above cannot see
+      // its target: name the mistake here, whatever `paths` says.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@app/[^/]+/',
+              message: 'Import a library only through its public entry "@app/<lib>", never a path inside it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

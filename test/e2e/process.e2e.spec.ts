@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PgliteTemplate } from '../support/pglite-template';
+import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../support/processes';
+
+const logLines = (proc: RunningProcess): Array<Record<string, unknown>> =>
+  proc
+    .stdout()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const STRONG_SECRET = 'q7V2mXk9LpR4tW8zN3bY6cF1hJ5sD0gA';
+
+describe('the built app refuses a bad configuration', () => {
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT must be an integer \(got "abc"\)$/],
+    [{ DATABASE_URL: 'postgres//db' }, /^Invalid configuration: DATABASE_URL must be memory:\/\/ or a postgres:/],
+    [{ NODE_ENV: 'production' }, /^Invalid configuration: JWT_SECRET is required when NODE_ENV=production$/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'change-me-change-me-change-me-change-me' }, /JWT_SECRET looks like a placeholder/],
+  ])('%o: exit code 1 and one line naming the variable', async (env, message) => {
+    const proc = runBuiltApi(env as Record<string, string>);
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    const lines = proc.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(proc.stdout()).toBe('');
+  });
+});
+
+describe('the built app on embedded PGlite, over a real socket', () => {
+  let proc: RunningProcess;
+  let base: string;
+  let cleanup: () => void;
+
+  beforeAll(async () => {
+    const clone = PgliteTemplate.clone(inject('pgliteTemplateDir'));
+    cleanup = clone.cleanup;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    proc = runBuiltApi({
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: clone.dataDir,
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_DRAIN_MS: '0',
+    });
+    await waitForStatus(`${base}/health/startup`, 200);
+  });
+  afterAll(() => {
+    if (proc?.child.exitCode === null) proc.child.kill('SIGKILL');
+    cleanup?.();
+  });
+
+  it('answers the probes', async () => {
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ details: { database: { status: 'up', driver: 'pglite' } } });
+  });
+
+  it('writes one JSON log line per request with id, method, route, status and duration, secrets redacted', async () => {
+    const res = await fetch(`${base}/v1/nothing-here`, {
+      headers: { 'x-request-id': 'trace-me-1', authorization: 'Bearer super-secret-token', cookie: 'session=abc' },
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-request-id')).toBe('trace-me-1');
+    await new Promise((r) => setTimeout(r, 200));
+    const line = logLines(proc).find((entry) => entry.requestId === 'trace-me-1');
+    expect(line).toMatchObject({ req: { method: 'GET', url: '/v1/nothing-here' }, res: { statusCode: 404 }, durationMs: expect.any(Number) });
+    expect(JSON.stringify(line)).not.toContain('super-secret-token');
+    expect(JSON.stringify(line)).not.toContain('session=abc');
+    expect(JSON.stringify(line)).toContain('[redacted]');
+  });
+
+  it('logs probes at debug level, with the route template', async () => {
+    await fetch(`${base}/health/live?from=kubelet`);
+    await new Promise((r) => setTimeout(r, 200));
+    const line = logLines(proc).find((e) => (e.req as { url?: string } | undefined)?.url === '/health/live?from=kubelet');
+    expect(line).toMatchObject({ level: 20, route: '/health/live', res: { statusCode: 200 }, requestId: expect.any(String) });
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+  });
+});
