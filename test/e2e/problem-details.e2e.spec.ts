@@ -22,11 +22,18 @@ describe('problem+json for every error source', () => {
 
   beforeAll(async () => {
     db = await pgliteTier.create();
-    t = await bootTestApp(db.env, { imports: [ErrorFixturesModule] });
+    t = await bootTestApp({ ...db.env, REQUEST_TIMEOUT_MS: '300' }, { imports: [ErrorFixturesModule] });
   });
   afterAll(async () => {
     await t?.close();
     await db?.cleanup();
+  });
+
+  it('a handler slower than REQUEST_TIMEOUT_MS gets a 503 timeout problem', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/fixtures/slow' });
+    const body = expectProblem(res, 503, '/v1/fixtures/slow');
+    expect(body.type).toBe('https://errors.example.dev/timeout');
+    expect(res.headers['retry-after']).toBe('1');
   });
 
   it('validation failures list every invalid field with its path', async () => {
@@ -64,7 +71,12 @@ describe('problem+json for every error source', () => {
 
   it('a JSON body that is not an object is a 400, not a 500', async () => {
     for (const payload of ['[1,2]', '"text"', 'null']) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/fixtures/echo', payload, headers: { 'content-type': 'application/json' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/fixtures/echo',
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
       expectProblem(res, 400, '/v1/fixtures/echo');
     }
   });
@@ -101,11 +113,19 @@ describe('problem+json for every error source', () => {
     expect(body.type).toBe('https://errors.example.dev/payload-too-large');
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])('a %s body is a 415', async (type) => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/fixtures/echo', payload: 'name=x', headers: { 'content-type': type } });
-    const body = expectProblem(res, 415, '/v1/fixtures/echo');
-    expect(body.type).toBe('https://errors.example.dev/unsupported-media-type');
-  });
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])(
+    'a %s body is a 415',
+    async (type) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/fixtures/echo',
+        payload: 'name=x',
+        headers: { 'content-type': type },
+      });
+      const body = expectProblem(res, 415, '/v1/fixtures/echo');
+      expect(body.type).toBe('https://errors.example.dev/unsupported-media-type');
+    },
+  );
 
   it('an unknown route is a 404', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/v1/does-not-exist?x=1' });
@@ -216,7 +236,11 @@ describe('database unreachable', () => {
   beforeAll(async () => {
     // Nothing listens on port 9: connecting fails at once, as when PostgreSQL is down.
     t = await bootTestApp(
-      { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', DB_MIGRATE_ON_START: 'false', DB_CONNECT_TIMEOUT_MS: '500' },
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none',
+        DB_MIGRATE_ON_START: 'false',
+        DB_CONNECT_TIMEOUT_MS: '500',
+      },
       { imports: [ErrorFixturesModule] },
     );
   });

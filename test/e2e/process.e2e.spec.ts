@@ -16,7 +16,10 @@ describe('the built app refuses a bad configuration', () => {
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be an integer \(got "abc"\)$/],
     [{ DATABASE_URL: 'postgres//db' }, /^Invalid configuration: DATABASE_URL must be memory:\/\/ or a postgres:/],
     [{ NODE_ENV: 'production' }, /^Invalid configuration: JWT_SECRET is required when NODE_ENV=production$/],
-    [{ NODE_ENV: 'production', JWT_SECRET: 'change-me-change-me-change-me-change-me' }, /JWT_SECRET looks like a placeholder/],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'change-me-change-me-change-me-change-me' },
+      /JWT_SECRET looks like a placeholder/,
+    ],
   ])('%o: exit code 1 and one line naming the variable', async (env, message) => {
     const proc = runBuiltApi(env as Record<string, string>);
     const { code } = await proc.exited;
@@ -45,7 +48,7 @@ describe('the built app on embedded PGlite, over a real socket', () => {
       PORT: String(port),
       DATA_DIR: clone.dataDir,
       LOG_LEVEL: 'debug',
-      SHUTDOWN_DRAIN_MS: '0',
+      SHUTDOWN_DRAIN_MS: '1500',
     });
     await waitForStatus(`${base}/health/startup`, 200);
   });
@@ -69,7 +72,11 @@ describe('the built app on embedded PGlite, over a real socket', () => {
     expect(res.headers.get('x-request-id')).toBe('trace-me-1');
     await new Promise((r) => setTimeout(r, 200));
     const line = logLines(proc).find((entry) => entry.requestId === 'trace-me-1');
-    expect(line).toMatchObject({ req: { method: 'GET', url: '/v1/nothing-here' }, res: { statusCode: 404 }, durationMs: expect.any(Number) });
+    expect(line).toMatchObject({
+      req: { method: 'GET', url: '/v1/nothing-here' },
+      res: { statusCode: 404 },
+      durationMs: expect.any(Number),
+    });
     expect(JSON.stringify(line)).not.toContain('super-secret-token');
     expect(JSON.stringify(line)).not.toContain('session=abc');
     expect(JSON.stringify(line)).toContain('[redacted]');
@@ -78,13 +85,24 @@ describe('the built app on embedded PGlite, over a real socket', () => {
   it('logs probes at debug level, with the route template', async () => {
     await fetch(`${base}/health/live?from=kubelet`);
     await new Promise((r) => setTimeout(r, 200));
-    const line = logLines(proc).find((e) => (e.req as { url?: string } | undefined)?.url === '/health/live?from=kubelet');
-    expect(line).toMatchObject({ level: 20, route: '/health/live', res: { statusCode: 200 }, requestId: expect.any(String) });
+    const line = logLines(proc).find(
+      (e) => (e.req as { url?: string } | undefined)?.url === '/health/live?from=kubelet',
+    );
+    expect(line).toMatchObject({
+      level: 20,
+      route: '/health/live',
+      res: { statusCode: 200 },
+      requestId: expect.any(String),
+    });
   });
 
-  it('exits 0 on SIGTERM', async () => {
+  it('on SIGTERM: not ready at once, still serving during the drain, then exit 0', async () => {
     proc.child.kill('SIGTERM');
+    await waitForStatus(`${base}/health/ready`, 503, 1_000);
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await fetch(`${base}/v1/still-routed`)).status).toBe(404);
     const { code } = await proc.exited;
     expect(code).toBe(0);
+    expect(proc.stdout()).toContain('draining for 1500 ms');
   });
 });

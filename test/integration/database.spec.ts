@@ -1,7 +1,14 @@
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type DatabaseClient, defaultMigrationsFolder, Migrator, openDatabaseClient, rowsOf, TransactionRunner } from '@app/database';
+import {
+  type DatabaseClient,
+  defaultMigrationsFolder,
+  Migrator,
+  openDatabaseClient,
+  rowsOf,
+  TransactionRunner,
+} from '@app/database';
 import { describeEachDatabase, pgliteTier, postgresTier, type TestDatabase } from '../support/databases';
 import { PgliteTemplate } from '../support/pglite-template';
 import { bootTestApp } from '../support/test-app';
@@ -56,7 +63,9 @@ describeEachDatabase('migrations', (tier) => {
   it('are applied once when several instances migrate at the same time', async () => {
     // Separate clients are separate instances (separate pools); PGlite has one client per process.
     const instances = tier.name === 'postgres' ? await Promise.all([open(), open(), open()]) : [await open()];
-    const runs = [0, 1, 2].map((i) => new Migrator(instances[i % instances.length] as DatabaseClient, fixtureMigrations));
+    const runs = [0, 1, 2].map(
+      (i) => new Migrator(instances[i % instances.length] as DatabaseClient, fixtureMigrations),
+    );
     await Promise.all(runs.map((m) => m.migrate()));
 
     const client = instances[0] as DatabaseClient;
@@ -74,7 +83,9 @@ describeEachDatabase('transactions', (tier) => {
     db = await tier.create();
     client = await openDatabaseClient(testConfig(db.env));
     tx = new TransactionRunner(client);
-    await client.db.execute(sql`create table ledger (id serial primary key, amount integer not null check (amount > 0))`);
+    await client.db.execute(
+      sql`create table ledger (id serial primary key, amount integer not null check (amount > 0))`,
+    );
   });
   afterAll(async () => {
     await client?.close();
@@ -160,7 +171,9 @@ describe('readiness and migrations', () => {
     try {
       const res = await app.app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ checks: { database: { status: 'down', message: expect.stringMatching(/pending/) } } });
+      expect(res.json()).toMatchObject({
+        checks: { database: { status: 'down', message: expect.stringMatching(/pending/) } },
+      });
       await app.app.get(Migrator).migrate();
       expect((await app.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
     } finally {

@@ -13,13 +13,19 @@ async function main(): Promise<void> {
     const before = await migrator.status();
     await migrator.migrate();
     const after = await migrator.status();
-    process.stdout.write(`migrations: ${after.applied - before.applied} applied now, ${after.applied} in total, ${after.pending} pending (${client.kind})\n`);
+    process.stdout.write(
+      `migrations: ${after.applied - before.applied} applied now, ${after.applied} in total, ${after.pending} pending (${client.kind})\n`,
+    );
   } finally {
     await client.close();
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(error instanceof ConfigValidationError ? `${error.message}\n` : `Migration failed: ${String(error instanceof Error ? error.stack : error)}\n`);
+  process.stderr.write(
+    error instanceof ConfigValidationError
+      ? `${error.message}\n`
+      : `Migration failed: ${String(error instanceof Error ? error.stack : error)}\n`,
+  );
   process.exit(1);
 });

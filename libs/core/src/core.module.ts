@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
 import { LoggingModule } from './logging/logging.module';
 import type { ProblemMapper } from './problem/problem-mapper';
 import { ProblemFilter } from './problem/problem.filter';
@@ -13,7 +14,7 @@ export interface CoreModuleOptions {
   problemMappers?: readonly ProblemMapper[];
 }
 
-/** Configuration, logging, validation and error presentation: what every request needs. */
+/** Configuration, logging, validation, request timeouts and error presentation: what every request needs. */
 @Module({})
 export class CoreModule {
   static forRoot({ config, problemMappers = [] }: CoreModuleOptions): DynamicModule {
@@ -23,6 +24,7 @@ export class CoreModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(problemMappers) },
+        { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
       ],
     };
   }

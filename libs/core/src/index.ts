@@ -5,6 +5,7 @@ export { CoreModule, type CoreModuleOptions } from './core.module';
 export { configureHttp } from './http/configure-http';
 export { createFastifyAdapter } from './http/fastify-adapter';
 export { REQUEST_ID_HEADER, generateRequestId, isAcceptableRequestId } from './http/request-id';
+export { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
 export { REDACTED_PATHS, pinoHttpOptions } from './logging/logging.module';
 export {
   PROBLEM_CONTENT_TYPE,

@@ -16,7 +16,16 @@ export const isRetryableTransactionError = (error: unknown): boolean => {
   return state === '40001' || state === '40P01';
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'connection terminated',
@@ -59,9 +68,19 @@ export const databaseProblemMapper: ProblemMapper = (error) => {
   if (state === undefined) return undefined;
   switch (state) {
     case '23505':
-      return new ProblemException({ status: 409, type: ProblemType.conflict, detail: 'A resource with the same unique value already exists', cause: error });
+      return new ProblemException({
+        status: 409,
+        type: ProblemType.conflict,
+        detail: 'A resource with the same unique value already exists',
+        cause: error,
+      });
     case '23503':
-      return new ProblemException({ status: 409, type: ProblemType.conflict, detail: 'The change conflicts with a related resource', cause: error });
+      return new ProblemException({
+        status: 409,
+        type: ProblemType.conflict,
+        detail: 'The change conflicts with a related resource',
+        cause: error,
+      });
     case '40001':
     case '40P01':
       return new ProblemException({
@@ -74,7 +93,12 @@ export const databaseProblemMapper: ProblemMapper = (error) => {
     default:
       // 22xxx: a value the database refuses (too long, out of range, malformed).
       if (state.startsWith('22') || state === '23514') {
-        return new ProblemException({ status: 400, type: ProblemType.validation, detail: 'A value is malformed or out of range', cause: error });
+        return new ProblemException({
+          status: 400,
+          type: ProblemType.validation,
+          detail: 'A value is malformed or out of range',
+          cause: error,
+        });
       }
       return undefined;
   }

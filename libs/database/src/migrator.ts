@@ -32,7 +32,9 @@ export class Migrator {
     );
     if (!table?.exists) return { applied: 0, pending: files.length };
     const [recorded] = rowsOf<{ count: number | string; last: number | string | null }>(
-      await this.client.db.execute(sql`select count(*)::int as count, max(created_at) as last from drizzle.__drizzle_migrations`),
+      await this.client.db.execute(
+        sql`select count(*)::int as count, max(created_at) as last from drizzle.__drizzle_migrations`,
+      ),
     );
     const last = Number(recorded?.last ?? 0);
     const pending = files.filter((file) => file.folderMillis > last).length;

@@ -21,7 +21,10 @@ export class DatabaseHealthIndicator {
       if (pending > 0) return session.down({ driver: this.client.kind, message: `${pending} migration(s) pending` });
       return session.up({ driver: this.client.kind });
     } catch (error) {
-      return session.down({ driver: this.client.kind, message: error instanceof Error ? error.message : 'unreachable' });
+      return session.down({
+        driver: this.client.kind,
+        message: error instanceof Error ? error.message : 'unreachable',
+      });
     }
   }
 }

@@ -36,12 +36,18 @@ export class HealthController {
 
   private lifecycleCheck(key: string): HealthIndicatorResult {
     const up = this.lifecycle.isStarted && !this.lifecycle.isShuttingDown;
-    const message = !this.lifecycle.isStarted ? 'starting' : this.lifecycle.isShuttingDown ? 'shutting down' : 'started';
+    const message = !this.lifecycle.isStarted
+      ? 'starting'
+      : this.lifecycle.isShuttingDown
+        ? 'shutting down'
+        : 'started';
     return { [key]: { status: up ? 'up' : 'down', message } };
   }
 
   /** Runs terminus checks; a failure becomes a 503 problem that still carries terminus' check details. */
-  private async probe(checks: Array<() => Promise<HealthIndicatorResult> | HealthIndicatorResult>): Promise<HealthCheckResult> {
+  private async probe(
+    checks: Array<() => Promise<HealthIndicatorResult> | HealthIndicatorResult>,
+  ): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (error) {

@@ -26,7 +26,12 @@ describe('loadConfig', () => {
   });
 
   it('reads typed values from strings', () => {
-    const config = loadConfig({ PORT: '8080', BODY_LIMIT: '2048', DB_MIGRATE_ON_START: 'false', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' });
+    const config = loadConfig({
+      PORT: '8080',
+      BODY_LIMIT: '2048',
+      DB_MIGRATE_ON_START: 'false',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1',
+    });
     expect(config.http.port).toBe(8080);
     expect(config.http.bodyLimit).toBe(2048);
     expect(config.database.migrateOnStart).toBe(false);
@@ -39,7 +44,10 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url: 'postgres://u:p@db:5432/app',
     });
-    expect(loadConfig({ DATA_DIR: '/var/lib/api' }).database.target).toEqual({ kind: 'pglite', dataDir: '/var/lib/api' });
+    expect(loadConfig({ DATA_DIR: '/var/lib/api' }).database.target).toEqual({
+      kind: 'pglite',
+      dataDir: '/var/lib/api',
+    });
   });
 
   it.each([
@@ -84,13 +92,20 @@ describe('loadConfig', () => {
     it.each(['change-me-change-me-change-me-change-me', 'my-super-secret-jwt-signing-key-123456', 'a'.repeat(40)])(
       'refuses the placeholder secret %s',
       (secret) => {
-        expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: secret })).toMatch(/JWT_SECRET looks like a placeholder/);
+        expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: secret })).toMatch(
+          /JWT_SECRET looks like a placeholder/,
+        );
       },
     );
 
     it('refuses a placeholder admin password', () => {
       expect(
-        problemsOf({ NODE_ENV: 'production', JWT_SECRET: strongSecret, ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'change-me-please' }),
+        problemsOf({
+          NODE_ENV: 'production',
+          JWT_SECRET: strongSecret,
+          ADMIN_EMAIL: 'a@b.co',
+          ADMIN_PASSWORD: 'change-me-please',
+        }),
       ).toMatch(/ADMIN_PASSWORD looks like a placeholder/);
     });
 

@@ -7,9 +7,7 @@ import { Environment } from './environment';
 import { isPlaceholderSecret } from './secrets';
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string }
-  | { kind: 'pglite-memory' }
-  | { kind: 'postgres'; url: string };
+  { kind: 'pglite'; dataDir: string } | { kind: 'pglite-memory' } | { kind: 'postgres'; url: string };
 
 /**
  * The validated, typed configuration. Inject it by class (`constructor(private readonly config: AppConfig)`);
@@ -56,7 +54,8 @@ const RANGE_CONSTRAINTS = new Set(['min', 'max', 'minLength', 'maxLength']);
 function collectMessages(errors: readonly ValidationError[], raw: Record<string, string>): string[] {
   return errors.map((error) => {
     const entries = Object.entries(error.constraints ?? {});
-    const [, message] = entries.find(([name]) => !RANGE_CONSTRAINTS.has(name)) ?? entries[0] ?? ['', `${error.property} is invalid`];
+    const [, message] = entries.find(([name]) => !RANGE_CONSTRAINTS.has(name)) ??
+      entries[0] ?? ['', `${error.property} is invalid`];
     const secret = /SECRET|PASSWORD/.test(error.property);
     const given = raw[error.property];
     // One clear sentence per variable, with the value as given (never for secrets).
@@ -67,7 +66,8 @@ function collectMessages(errors: readonly ValidationError[], raw: Record<string,
 function productionProblems(env: Environment): string[] {
   const problems: string[] = [];
   if (env.JWT_SECRET === undefined) problems.push('JWT_SECRET is required when NODE_ENV=production');
-  else if (isPlaceholderSecret(env.JWT_SECRET)) problems.push('JWT_SECRET looks like a placeholder; set a random value of at least 32 characters');
+  else if (isPlaceholderSecret(env.JWT_SECRET))
+    problems.push('JWT_SECRET looks like a placeholder; set a random value of at least 32 characters');
   if (env.ADMIN_PASSWORD !== undefined && isPlaceholderSecret(env.ADMIN_PASSWORD)) {
     problems.push('ADMIN_PASSWORD looks like a placeholder; set a strong password');
   }

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { generateRequestId, isAcceptableRequestId } from './request-id';
 
-const raw = (id?: string) => ({ headers: id === undefined ? {} : { 'x-request-id': id } }) as unknown as IncomingMessage;
+const raw = (id?: string) =>
+  ({ headers: id === undefined ? {} : { 'x-request-id': id } }) as unknown as IncomingMessage;
 
 describe('request ids', () => {
   it('keeps a well-formed incoming id and stores it on the raw request for the logger', () => {

@@ -7,7 +7,16 @@ import { AppConfig } from '../config/app-config';
 type LoggedRequest = IncomingMessage & { id?: string; routeTemplate?: string };
 
 /** Fields that must never reach a log line, wherever they appear in a logged object. */
-const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'token', 'accessToken', 'refreshToken', 'secret', 'jwtSecret'];
+const SECRET_FIELDS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'jwtSecret',
+];
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -27,7 +36,10 @@ export function pinoHttpOptions(config: AppConfig): Options {
     genReqId: (req) => (req as LoggedRequest).id ?? 'unknown',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     transport: config.log.pretty
-      ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+      ? {
+          target: 'pino-pretty',
+          options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+        }
       : undefined,
     customLogLevel: (req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
@@ -37,7 +49,8 @@ export function pinoHttpOptions(config: AppConfig): Options {
     },
     customSuccessMessage: (req, res, responseTime) =>
       `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode}`,
+    customErrorMessage: (req, res) =>
+      `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode}`,
     // On the request line and on every line logged while handling the request (nestjs-pino binds them).
     customProps: (req) => ({ requestId: (req as LoggedRequest).id, route: (req as LoggedRequest).routeTemplate }),
     customAttributeKeys: { responseTime: 'durationMs' },

@@ -1,11 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  PROBLEM_CONTENT_TYPE,
-  ProblemException,
-  type ProblemDetails,
-  statusTitle,
-} from './problem-details';
+import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemDetails, statusTitle } from './problem-details';
 import type { ProblemMapper } from './problem-mapper';
 import { ProblemType } from './problem-types';
 
@@ -22,12 +17,36 @@ const isFastifyError = (error: unknown): error is FastifyError =>
   typeof (error as Partial<FastifyError>).statusCode === 'number';
 
 const FASTIFY_PROBLEMS: Record<string, { status: number; type: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, type: ProblemType.malformedBody, detail: 'The request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, type: ProblemType.malformedBody, detail: 'The request body is empty but declared as JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, type: ProblemType.malformedBody, detail: 'Content-Length does not match the body' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, type: ProblemType.payloadTooLarge, detail: 'The request body exceeds the size limit' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, type: ProblemType.unsupportedMediaType, detail: 'Only application/json request bodies are accepted' },
-  FST_ERR_CTP_INVALID_TYPE: { status: 415, type: ProblemType.unsupportedMediaType, detail: 'The Content-Type header is invalid' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    type: ProblemType.malformedBody,
+    detail: 'The request body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    type: ProblemType.malformedBody,
+    detail: 'The request body is empty but declared as JSON',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    type: ProblemType.malformedBody,
+    detail: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    type: ProblemType.payloadTooLarge,
+    detail: 'The request body exceeds the size limit',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    type: ProblemType.unsupportedMediaType,
+    detail: 'Only application/json request bodies are accepted',
+  },
+  FST_ERR_CTP_INVALID_TYPE: {
+    status: 415,
+    type: ProblemType.unsupportedMediaType,
+    detail: 'The Content-Type header is invalid',
+  },
 };
 
 const PROTO_POISONING = /__proto__|constructor\.prototype|prototype/i;
@@ -37,7 +56,12 @@ function fromFastify(error: FastifyError): ProblemException {
   if (known) return new ProblemException({ ...known, cause: error });
   // secure-json-parse rejects prototype poisoning with a SyntaxError-like 400.
   if (error.statusCode === 400 && PROTO_POISONING.test(error.message)) {
-    return new ProblemException({ status: 400, type: ProblemType.malformedBody, detail: 'The request body is not acceptable JSON', cause: error });
+    return new ProblemException({
+      status: 400,
+      type: ProblemType.malformedBody,
+      detail: 'The request body is not acceptable JSON',
+      cause: error,
+    });
   }
   const status = error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   return status === 500

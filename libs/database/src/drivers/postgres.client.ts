@@ -76,7 +76,11 @@ export class PostgresClient extends DatabaseClient {
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    await withTimeout(this.db.execute(sql`select 1`), Math.min(timeoutMs, this.options.connectTimeoutMs + this.options.statementTimeoutMs), 'PostgreSQL');
+    await withTimeout(
+      this.db.execute(sql`select 1`),
+      Math.min(timeoutMs, this.options.connectTimeoutMs + this.options.statementTimeoutMs),
+      'PostgreSQL',
+    );
   }
 
   poolStats(): PoolStats {
