@@ -1,7 +1,9 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { type AppConfig, CoreModule } from '@app/core';
 import { DatabaseModule, databaseProblemMapper } from '@app/database';
+import { AuthModule } from '@app/auth';
 import { HealthModule } from '@app/health';
+import { UsersModule } from '@app/users';
 
 /** The composition root: platform modules first, then the features. Nothing else lives here. */
 @Module({})
@@ -13,7 +15,9 @@ export class AppModule {
       imports: [
         CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
         DatabaseModule.forRoot(),
+        AuthModule.forRoot({ imports: [UsersModule] }),
         HealthModule,
+        UsersModule,
         ...extraImports,
       ],
     };

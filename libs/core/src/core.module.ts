@@ -1,9 +1,10 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
 import { LoggingModule } from './logging/logging.module';
+import { CursorCodec } from './pagination/cursor-codec';
 import type { ProblemMapper } from './problem/problem-mapper';
 import { ProblemFilter } from './problem/problem.filter';
 import { createValidationPipe } from './validation/validation.pipe';
@@ -15,6 +16,7 @@ export interface CoreModuleOptions {
 }
 
 /** Configuration, logging, validation, request timeouts and error presentation: what every request needs. */
+@Global()
 @Module({})
 export class CoreModule {
   static forRoot({ config, problemMappers = [] }: CoreModuleOptions): DynamicModule {
@@ -25,7 +27,9 @@ export class CoreModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(problemMappers) },
         { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
+        CursorCodec,
       ],
+      exports: [CursorCodec],
     };
   }
 }

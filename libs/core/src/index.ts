@@ -20,3 +20,6 @@ export { ProblemFilter } from './problem/problem.filter';
 export { ProblemType, type ProblemTypeUri } from './problem/problem-types';
 export { createValidationPipe } from './validation/validation.pipe';
 export { flattenValidationErrors, validationProblem } from './validation/validation-problem';
+export { CursorCodec, invalidCursorProblem, type KeysetPosition } from './pagination/cursor-codec';
+export { toPage, type Page } from './pagination/page';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PaginationQueryDto } from './pagination/pagination-query.dto';

@@ -1,14 +1,18 @@
 import { Controller, Get, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '@app/auth';
 import { ProblemException, ProblemType } from '@app/core';
 import { DatabaseHealthIndicator } from './database.health';
 import { LifecycleState } from './lifecycle.state';
 
 /**
- * Kubernetes probes, unversioned. Liveness is the process alone (never a dependency: a database hiccup
+ * Kubernetes probes, unversioned, public and outside rate limits. Liveness is the process alone (never a dependency: a database hiccup
  * must not restart every pod); readiness is "can serve traffic"; startup is "bootstrap finished".
  */
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
+@Public()
+@SkipThrottle()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

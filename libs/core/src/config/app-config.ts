@@ -34,10 +34,16 @@ export class AppConfig {
   readonly redisUrl!: string | undefined;
   readonly auth!: {
     jwtSecret: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlDays: number;
+    argon2: { memoryKib: number; timeCost: number; parallelism: number };
     /** True when no JWT_SECRET was given and one was generated for this process (development only). */
     jwtSecretGenerated: boolean;
     admin: { email: string; password: string } | undefined;
   };
+  readonly rateLimits!: { perMinute: number; authPerMinute: number };
   readonly shutdown!: { drainMs: number; timeoutMs: number };
 
   constructor(values: AppConfig) {
@@ -126,11 +132,17 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       // tokens do not survive a restart, and no secret is ever written in code.
       jwtSecret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
       jwtSecretGenerated: env.JWT_SECRET === undefined,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
       admin:
         env.ADMIN_EMAIL !== undefined && env.ADMIN_PASSWORD !== undefined
           ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }
           : undefined,
     },
+    rateLimits: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE },
     shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
   } as AppConfig);
 }

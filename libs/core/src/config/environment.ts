@@ -94,6 +94,62 @@ export class Environment {
   JWT_SECRET?: string = undefined;
 
   @Trimmed()
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER = 'nest-enterprise-backend';
+
+  @Trimmed()
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE = 'nest-enterprise-backend-api';
+
+  @ToInt()
+  @IsInt({ message: 'JWT_ACCESS_TTL_SECONDS must be an integer' })
+  @Min(30)
+  @Max(86_400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @ToInt()
+  @IsInt({ message: 'REFRESH_TOKEN_TTL_DAYS must be an integer' })
+  @Min(1)
+  @Max(365)
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  // argon2id parameters; the defaults are OWASP's minimum (m = 19 MiB, t = 2, p = 1) and the floor.
+  @ToInt()
+  @IsInt({ message: 'ARGON2_MEMORY_KIB must be an integer' })
+  @Min(19_456)
+  @Max(1_048_576)
+  ARGON2_MEMORY_KIB = 19_456;
+
+  @ToInt()
+  @IsInt({ message: 'ARGON2_TIME_COST must be an integer' })
+  @Min(2)
+  @Max(20)
+  ARGON2_TIME_COST = 2;
+
+  @ToInt()
+  @IsInt({ message: 'ARGON2_PARALLELISM must be an integer' })
+  @Min(1)
+  @Max(16)
+  ARGON2_PARALLELISM = 1;
+
+  // --- rate limits (requests per minute) -------------------------------------------------------------
+  /** Every route, per client (user id when authenticated, else IP). */
+  @ToInt()
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer' })
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 300;
+
+  /** login / register / refresh, per client IP (login per IP+email is half of it). */
+  @ToInt()
+  @IsInt({ message: 'RATE_LIMIT_AUTH_PER_MINUTE must be an integer' })
+  @Min(2)
+  @Max(100_000)
+  RATE_LIMIT_AUTH_PER_MINUTE = 10;
+
+  @Trimmed()
   @IsOptional()
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
   ADMIN_EMAIL?: string = undefined;

@@ -1,0 +1,46 @@
+import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '@app/core';
+import { AuthenticationGuard } from './guards/authentication.guard';
+import { RateLimitGuard } from './guards/rate-limit.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { Argon2PasswordHasher } from './password/argon2-password-hasher';
+import { PasswordHasher } from './password/password-hasher';
+import { rateLimitOptions } from './rate-limits';
+import { AccessTokenService } from './tokens/access-token.service';
+import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
+import { SessionTokens } from './tokens/session-tokens.service';
+
+export interface AuthModuleOptions {
+  /** Modules that provide (and export) `PrincipalStore`: where accounts live. */
+  imports: NonNullable<ModuleMetadata['imports']>;
+}
+
+/**
+ * Authentication, roles and rate limits for the whole app, as global guards in this order:
+ * authentication (`@Public()` opts out) → rate limit (per user, else per IP) → roles (`@Roles()`).
+ */
+@Global()
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthModuleOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        ...options.imports,
+        ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
+      ],
+      providers: [
+        { provide: PasswordHasher, useClass: Argon2PasswordHasher },
+        AccessTokenService,
+        RefreshTokensRepository,
+        SessionTokens,
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+      ],
+      exports: [PasswordHasher, AccessTokenService, SessionTokens],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { AppConfig } from '@app/core';
+import { ROLES, type Role } from '../principal';
+
+const ALGORITHM = 'HS256';
+
+export interface AccessTokenClaims {
+  sub: string;
+  role: Role;
+  /** Session (refresh-token family) id. */
+  sid: string;
+  /** The account's session version when the token was issued (logout-all bumps it). */
+  sv: number;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+/**
+ * Access tokens: JWT, HS256 only, with issuer and audience pinned on both ends. Verification refuses
+ * `alg: none`, any other algorithm, a bad signature, a wrong issuer or audience and expired tokens.
+ */
+@Injectable()
+export class AccessTokenService {
+  private readonly key: Uint8Array;
+
+  constructor(private readonly config: AppConfig) {
+    this.key = new TextEncoder().encode(config.auth.jwtSecret);
+  }
+
+  get ttlSeconds(): number {
+    return this.config.auth.accessTtlSeconds;
+  }
+
+  async sign(subject: { id: string; role: Role; sessionId: string; sessionVersion: number }): Promise<string> {
+    return new SignJWT({ role: subject.role, sid: subject.sessionId, sv: subject.sessionVersion })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(subject.id)
+      .setIssuer(this.config.auth.issuer)
+      .setAudience(this.config.auth.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${this.config.auth.accessTtlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(this.key);
+  }
+
+  /** The verified claims, or `undefined` for any token that is not one of ours and current. */
+  async verify(token: string): Promise<AccessTokenClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: this.config.auth.issuer,
+        audience: this.config.auth.audience,
+        requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+      });
+      const { sub, role, sid, sv, iat, exp, jti } = payload as Partial<AccessTokenClaims>;
+      if (
+        typeof sub !== 'string' ||
+        !ROLES.includes(role as Role) ||
+        typeof sid !== 'string' ||
+        typeof sv !== 'number' ||
+        typeof iat !== 'number' ||
+        typeof exp !== 'number' ||
+        typeof jti !== 'string'
+      ) {
+        return undefined;
+      }
+      return { sub, role: role as Role, sid, sv, iat, exp, jti };
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof TypeError) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const DEFAULT_PAGE_LIMIT = 20;
+export const MAX_PAGE_LIMIT = 100;
+export const MAX_CURSOR_LENGTH = 512;
+
+/**
+ * Query strings are strings: only a plain decimal digit string becomes a number. Anything else ('abc', '1.5',
+ * '', ' 5', a repeated parameter) is left as it is, so validation rejects it with a 400.
+ */
+const toLimit = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/**
+ * `?limit=&cursor=` for keyset-paginated lists (see the API conventions, Lists). Feature list queries extend it
+ * to add their filters: `class ListOrdersQueryDto extends PaginationQueryDto { @IsOptional() @IsIn(...) status?: ... }`.
+ * The cursor is only checked for shape here; `CursorCodec.decode` checks that it is authentic and in scope.
+ */
+export class PaginationQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
+  cursor?: string;
+
+  @IsOptional()
+  @Transform(toLimit)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
+  limit?: number = DEFAULT_PAGE_LIMIT;
+}

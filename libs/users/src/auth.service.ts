@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { PasswordHasher, type Principal, SessionTokens, type TokenPair, unauthorized } from '@app/auth';
+import { ProblemException, ProblemType } from '@app/core';
+import { isUniqueViolation, TransactionRunner } from '@app/database';
+import type { LoginDto } from './dto/login.dto';
+import type { RegisterDto } from './dto/register.dto';
+import type { UserRow } from './users.schema';
+import { UsersRepository } from './users.repository';
+
+const INVALID_LOGIN = 'The email or password is incorrect';
+
+/** Registration, login and session lifecycle. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionTokens,
+  ) {}
+
+  async register(dto: RegisterDto): Promise<UserRow> {
+    const passwordHash = await this.hasher.hash(dto.password);
+    try {
+      return await this.users.insert(this.tx.db, { email: dto.email.toLowerCase(), name: dto.name, passwordHash });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ProblemException({
+          status: 409,
+          type: ProblemType.conflict,
+          detail: 'An account with this email already exists',
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Same 401, same body and comparable timing for an unknown email, a wrong password and a disabled
+   * account: an unknown email still costs one argon2 verification against a dummy hash.
+   */
+  async login(dto: LoginDto): Promise<TokenPair> {
+    const user = await this.users.findByEmail(this.tx.db, dto.email.trim());
+    if (!user) {
+      await this.hasher.verifyDummy(dto.password);
+      throw unauthorized(INVALID_LOGIN);
+    }
+    const valid = await this.hasher.verify(user.passwordHash, dto.password);
+    if (!valid || user.disabled) throw unauthorized(INVALID_LOGIN);
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.update(this.tx.db, user.id, { passwordHash: await this.hasher.hash(dto.password) });
+    }
+    return this.sessions.start({
+      id: user.id,
+      role: user.role,
+      disabled: user.disabled,
+      sessionVersion: user.sessionVersion,
+    });
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.sessions.refresh(refreshToken);
+  }
+
+  logout(principal: Principal, refreshToken: string): Promise<void> {
+    return this.sessions.end(refreshToken, principal.id);
+  }
+
+  /** Ends every session and invalidates every access token issued so far. */
+  async logoutAll(principal: Principal): Promise<void> {
+    await this.tx.run(async (tx) => {
+      await this.users.update(tx, principal.id, { bumpSessionVersion: true });
+      await this.sessions.endAll(tx, principal.id);
+    });
+  }
+}

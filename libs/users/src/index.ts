@@ -1,0 +1,2 @@
+export { UsersModule } from './users.module';
+export { UserResponse } from './dto/user.response';

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { DbExecutor } from '@app/database';
+import { type UserRow, users } from './users.schema';
+
+export interface UserListFilter {
+  role?: 'user' | 'admin';
+  email?: string;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export type UserChanges = Partial<Pick<UserRow, 'name' | 'passwordHash' | 'role' | 'disabled'>>;
+
+/** All SQL of the users feature. Callers pass the executor (root handle or a transaction). */
+@Injectable()
+export class UsersRepository {
+  async insert(
+    db: DbExecutor,
+    row: { email: string; name: string; passwordHash: string; role?: 'user' | 'admin' },
+  ): Promise<UserRow> {
+    const [created] = await db.insert(users).values(row).returning();
+    return created as UserRow;
+  }
+
+  async findById(db: DbExecutor, id: string): Promise<UserRow | undefined> {
+    const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+    return row;
+  }
+
+  async findByEmail(db: DbExecutor, email: string): Promise<UserRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = lower(${email})`)
+      .limit(1);
+    return row;
+  }
+
+  /** Keyset page on (created_at desc, id desc); fetches `limit + 1` so the caller knows if more exist. */
+  async list(db: DbExecutor, filter: UserListFilter): Promise<UserRow[]> {
+    const conditions: SQL[] = [];
+    if (filter.role) conditions.push(eq(users.role, filter.role));
+    if (filter.email) conditions.push(sql`lower(${users.email}) = lower(${filter.email})`);
+    if (filter.after) {
+      const { createdAt, id } = filter.after;
+      conditions.push(or(lt(users.createdAt, createdAt), and(eq(users.createdAt, createdAt), lt(users.id, id))) as SQL);
+    }
+    return db
+      .select()
+      .from(users)
+      .where(and(...conditions))
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(filter.limit + 1);
+  }
+
+  async update(
+    db: DbExecutor,
+    id: string,
+    changes: UserChanges & { bumpSessionVersion?: boolean },
+  ): Promise<UserRow | undefined> {
+    const { bumpSessionVersion, ...columns } = changes;
+    const [row] = await db
+      .update(users)
+      .set({
+        ...columns,
+        ...(bumpSessionVersion ? { sessionVersion: sql`${users.sessionVersion} + 1` } : {}),
+        version: sql`${users.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(users.id, id))
+      .returning();
+    return row;
+  }
+
+  /** Locks every enabled admin row, in id order, for the rest of the transaction. */
+  async lockActiveAdmins(db: DbExecutor): Promise<string[]> {
+    const rows = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.disabled, false)))
+      .orderBy(asc(users.id))
+      .for('update');
+    return rows.map((row) => row.id);
+  }
+
+  /** Inserts the account unless the email exists; returns the row either way. */
+  async insertIfAbsent(
+    db: DbExecutor,
+    row: { email: string; name: string; passwordHash: string; role: 'admin' },
+  ): Promise<UserRow> {
+    await db.insert(users).values(row).onConflictDoNothing();
+    return (await this.findByEmail(db, row.email)) as UserRow;
+  }
+}

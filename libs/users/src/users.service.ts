@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { PasswordHasher, type Principal, SessionTokens } from '@app/auth';
+import { CursorCodec, type Page, ProblemException, ProblemType, toPage } from '@app/core';
+import { TransactionRunner } from '@app/database';
+import type { ListUsersQuery } from './dto/list-users.query';
+import type { UpdateMeDto } from './dto/update-me.dto';
+import type { UpdateUserDto } from './dto/update-user.dto';
+import type { UserRow } from './users.schema';
+import { UsersRepository } from './users.repository';
+
+const notFound = () => new ProblemException({ status: 404, type: ProblemType.notFound, detail: 'No such user' });
+
+/** Profiles and account administration. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionTokens,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async get(id: string): Promise<UserRow> {
+    const user = await this.users.findById(this.tx.db, id);
+    if (!user) throw notFound();
+    return user;
+  }
+
+  /** Name changes need nothing more; a password change needs the current password and ends other sessions. */
+  async updateMe(principal: Principal, dto: UpdateMeDto): Promise<UserRow> {
+    const user = await this.get(principal.id);
+    let passwordHash: string | undefined;
+    if (dto.password !== undefined) {
+      if (dto.currentPassword === undefined || !(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+        throw new ProblemException({
+          status: 400,
+          type: ProblemType.validation,
+          detail: '1 field is invalid',
+          errors: [{ field: 'currentPassword', message: 'is incorrect' }],
+        });
+      }
+      passwordHash = await this.hasher.hash(dto.password);
+    }
+    return this.tx.run(async (tx) => {
+      const updated = await this.users.update(tx, principal.id, {
+        ...(dto.name !== undefined ? { name: dto.name } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+      });
+      if (passwordHash) await this.sessions.endAll(tx, principal.id, principal.sessionId);
+      return updated ?? user;
+    });
+  }
+
+  async list(query: ListUsersQuery): Promise<Page<UserRow>> {
+    const scope = `users?role=${query.role ?? ''}&email=${query.email?.toLowerCase() ?? ''}`;
+    const limit = query.limit ?? 20;
+    const after = query.cursor ? this.cursors.decode(query.cursor, scope) : undefined;
+    const rows = await this.users.list(this.tx.db, { role: query.role, email: query.email, after, limit });
+    return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }), this.cursors, scope);
+  }
+
+  /**
+   * Role and disabled changes. The enabled admins are locked first, so two admins demoting each other
+   * at once cannot leave the system without one. Disabling ends the account's sessions.
+   */
+  async update(id: string, dto: UpdateUserDto): Promise<UserRow> {
+    return this.tx.run(async (tx) => {
+      const admins = await this.users.lockActiveAdmins(tx);
+      const user = await this.users.findById(tx, id);
+      if (!user) throw notFound();
+      const losesAdmin = admins.includes(id) && (dto.role === 'user' || dto.disabled === true);
+      if (losesAdmin && admins.length <= 1) {
+        throw new ProblemException({
+          status: 409,
+          type: ProblemType.conflict,
+          detail: 'The last enabled admin cannot be demoted or disabled',
+        });
+      }
+      const disabling = dto.disabled === true && !user.disabled;
+      const updated = await this.users.update(tx, id, {
+        ...(dto.role !== undefined ? { role: dto.role } : {}),
+        ...(dto.disabled !== undefined ? { disabled: dto.disabled } : {}),
+        bumpSessionVersion: disabling,
+      });
+      if (disabling) await this.sessions.endAll(tx, id);
+      return updated ?? user;
+    });
+  }
+}
