@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrincipalStore, type PrincipalRecord } from '@app/auth';
-import { TransactionRunner } from '@app/database';
+import { type DbExecutor, TransactionRunner } from '@app/database';
 import { UsersRepository } from './users.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,9 +15,9 @@ export class UsersPrincipalStore extends PrincipalStore {
     super();
   }
 
-  async findPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+  async findPrincipal(id: string, db: DbExecutor = this.tx.db): Promise<PrincipalRecord | undefined> {
     if (!UUID.test(id)) return undefined;
-    const row = await this.users.findById(this.tx.db, id);
+    const row = await this.users.findById(db, id);
     return row && { id: row.id, role: row.role, disabled: row.disabled, sessionVersion: row.sessionVersion };
   }
 }

@@ -44,7 +44,7 @@ export class SessionTokens {
     const pair = await this.tx.run(async (tx) => {
       const consumed = await this.refreshTokens.consume(tx, tokenHash);
       if (!consumed) return undefined;
-      const principal = await this.principals.findPrincipal(consumed.userId);
+      const principal = await this.principals.findPrincipal(consumed.userId, tx);
       if (!principal || principal.disabled) {
         await this.refreshTokens.revokeFamily(tx, consumed.familyId);
         return null;
