@@ -60,7 +60,7 @@ describe('@IsAcceptablePassword()', () => {
   });
 
   it('reports each broken rule with a message naming the property', () => {
-    expect(constraints('short')).toEqual([{ passwordMinLength: `password ${TOO_SHORT}` }]);
+    expect(constraints('Xk9vq!z')).toEqual([{ passwordMinLength: `password ${TOO_SHORT}` }]);
     expect(constraints('x'.repeat(129))).toEqual([{ passwordMaxLength: `password ${TOO_LONG}` }]);
     expect(constraints('Password1234')).toEqual([{ passwordNotCommon: `password ${TOO_COMMON}` }]);
   });
@@ -69,5 +69,18 @@ describe('@IsAcceptablePassword()', () => {
     for (const value of [undefined, null, 123456789012, ['a-long-enough-password']]) {
       expect(constraints(value)).toEqual([{ passwordIsString: 'password must be a string' }]);
     }
+  });
+});
+
+describe('common passwords in disguise', () => {
+  it.each(['password1234', 'Password1234!', 'qwertyuiop123', 'dragondragon', 'Monkey2024!!!', 'letmein!!!!!'])(
+    'rejects %s',
+    (password) => {
+      expect(passwordProblems(password)).toContain('is too common; choose a less predictable password');
+    },
+  );
+
+  it.each(['correct horse battery', 'tram-lilac-oyster-9', 'my cat eats 7 plums'])('accepts %s', (password) => {
+    expect(passwordProblems(password)).toEqual([]);
   });
 });

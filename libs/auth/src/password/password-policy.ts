@@ -18,17 +18,24 @@ function codePointLength(text: string, stopAfter: number): number {
 
 let commonPasswords: ReadonlySet<string> | undefined;
 
-/**
- * The common-password list (~49k entries, lowercase), built into a Set on first use. Only entries that are
- * long enough to be accepted otherwise can ever match, so the shorter ones are left out.
- */
+/** The common-password list (~49k entries, lowercase), built into a Set on first use. */
 function commonPasswordSet(): ReadonlySet<string> {
-  commonPasswords ??= new Set(
-    dictionary['passwords-common']
-      .map((entry) => entry.toLowerCase())
-      .filter((entry) => codePointLength(entry, PASSWORD_MIN_LENGTH) >= PASSWORD_MIN_LENGTH),
-  );
+  commonPasswords ??= new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
   return commonPasswords;
+}
+
+/**
+ * A known password, or one dressed up the usual ways: a common one plus a few trailing digits or symbols
+ * ("password1234!"), or a common one typed twice ("qwertyqwerty").
+ */
+export function isCommonPassword(password: string): boolean {
+  const common = commonPasswordSet();
+  const lower = password.toLowerCase();
+  if (common.has(lower)) return true;
+  const base = lower.replace(/[\d\p{P}\p{S}\s]{1,8}$/u, '');
+  if (base !== lower && base.length >= 4 && common.has(base)) return true;
+  const half = lower.length / 2;
+  return Number.isInteger(half) && lower.slice(0, half) === lower.slice(half) && common.has(lower.slice(0, half));
 }
 
 interface PasswordRule {
@@ -54,7 +61,7 @@ const RULES: readonly PasswordRule[] = [
   {
     name: 'passwordNotCommon',
     message: 'is too common; choose a less predictable password',
-    fails: (password) => commonPasswordSet().has(password.toLowerCase()),
+    fails: isCommonPassword,
   },
 ];
 
