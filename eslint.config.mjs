@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  *   - feature libs: business features; may import platform libs and other feature libs.
  * Apps may import any lib; test/ may import apps by relative path and any lib. Nothing imports test/.
  */
-const PLATFORM_LIBS = ['core', 'database', 'auth', 'cache'];
+const PLATFORM_LIBS = ['core', 'database', 'auth', 'cache', 'idempotency'];
 const FEATURE_LIBS = ['health', 'users', 'catalog', 'orders'];
 
 /*

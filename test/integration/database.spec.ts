@@ -9,7 +9,7 @@ import {
   rowsOf,
   TransactionRunner,
 } from '@app/database';
-import { describeEachDatabase, pgliteTier, postgresTier, type TestDatabase } from '../support/databases';
+import { describeEachDatabase, postgresTier, type TestDatabase } from '../support/databases';
 import { PgliteTemplate } from '../support/pglite-template';
 import { bootTestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
@@ -27,26 +27,27 @@ const emptyDatabase = {
 };
 
 describeEachDatabase('migrations', (tier) => {
-  let db: TestDatabase;
+  // Each test gets its own empty database: migrations are about what an empty one becomes.
+  const databases: TestDatabase[] = [];
   const clients: DatabaseClient[] = [];
-  const open = async () => {
+  const emptyDb = async () => {
+    const db = await emptyDatabase[tier.name]();
+    databases.push(db);
+    return db;
+  };
+  const open = async (db: TestDatabase) => {
     const client = await openDatabaseClient(testConfig(db.env));
     clients.push(client);
     return client;
   };
 
-  beforeAll(async () => {
-    db = await emptyDatabase[tier.name]();
-  });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-  afterAll(async () => {
-    await db?.cleanup();
+    await Promise.all(databases.splice(0).map((db) => db.cleanup()));
   });
 
   it('apply the committed migrations to an empty database, and a second run changes nothing', async () => {
-    const client = await open();
+    const client = await open(await emptyDb());
     const migrator = new Migrator(client, defaultMigrationsFolder());
     const before = await migrator.status();
     expect(before.applied).toBe(0);
@@ -61,8 +62,9 @@ describeEachDatabase('migrations', (tier) => {
   });
 
   it('are applied once when several instances migrate at the same time', async () => {
+    const db = await emptyDb();
     // Separate clients are separate instances (separate pools); PGlite has one client per process.
-    const instances = tier.name === 'postgres' ? await Promise.all([open(), open(), open()]) : [await open()];
+    const instances = tier.name === 'postgres' ? await Promise.all([open(db), open(db), open(db)]) : [await open(db)];
     const runs = [0, 1, 2].map(
       (i) => new Migrator(instances[i % instances.length] as DatabaseClient, fixtureMigrations),
     );
@@ -71,6 +73,22 @@ describeEachDatabase('migrations', (tier) => {
     const client = instances[0] as DatabaseClient;
     expect(await count(client, sql`select count(*) as n from widgets`)).toBe(2);
     expect(await (runs[0] as Migrator).status()).toMatchObject({ pending: 0 });
+  });
+
+  it('readiness is 503 while migrations are pending, and 200 once they are applied', async () => {
+    const db = await emptyDb();
+    const app = await bootTestApp({ ...db.env, DB_MIGRATE_ON_START: 'false' });
+    try {
+      const res = await app.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({
+        checks: { database: { status: 'down', message: expect.stringMatching(/pending/) } },
+      });
+      await app.app.get(Migrator).migrate();
+      expect((await app.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
 
@@ -155,30 +173,6 @@ describe('embedded PGlite on disk', () => {
       expect(rows).toEqual([{ body: 'remember me' }]);
     } finally {
       await second.close();
-    }
-  });
-});
-
-describe('readiness and migrations', () => {
-  it('is not ready while migrations are pending, and ready once they are applied', async () => {
-    const db = await pgliteTier.create();
-    // The template is migrated; roll its record back to "nothing applied" to simulate a new release.
-    const client = await openDatabaseClient(testConfig(db.env));
-    await client.db.execute(sql`delete from drizzle.__drizzle_migrations`);
-    await client.close();
-
-    const app = await bootTestApp({ ...db.env, DB_MIGRATE_ON_START: 'false' });
-    try {
-      const res = await app.app.inject({ method: 'GET', url: '/health/ready' });
-      expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({
-        checks: { database: { status: 'down', message: expect.stringMatching(/pending/) } },
-      });
-      await app.app.get(Migrator).migrate();
-      expect((await app.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
-    } finally {
-      await app.close();
-      await db.cleanup();
     }
   });
 });

@@ -2,7 +2,10 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { type AppConfig, CoreModule } from '@app/core';
 import { DatabaseModule, databaseProblemMapper } from '@app/database';
 import { AuthModule } from '@app/auth';
+import { CatalogModule } from '@app/catalog';
 import { HealthModule } from '@app/health';
+import { IdempotencyModule } from '@app/idempotency';
+import { OrdersModule } from '@app/orders';
 import { UsersModule } from '@app/users';
 
 /** The composition root: platform modules first, then the features. Nothing else lives here. */
@@ -16,8 +19,11 @@ export class AppModule {
         CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
         DatabaseModule.forRoot(),
         AuthModule.forRoot({ imports: [UsersModule] }),
+        IdempotencyModule,
         HealthModule,
         UsersModule,
+        CatalogModule,
+        OrdersModule,
         ...extraImports,
       ],
     };

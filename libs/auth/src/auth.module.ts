@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '@app/core';
-import { AuthenticationGuard } from './guards/authentication.guard';
+import { IdentifyCallerGuard, RequireAuthenticationGuard } from './guards/authentication.guard';
 import { RateLimitGuard } from './guards/rate-limit.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { Argon2PasswordHasher } from './password/argon2-password-hasher';
@@ -18,8 +18,9 @@ export interface AuthModuleOptions {
 }
 
 /**
- * Authentication, roles and rate limits for the whole app, as global guards in this order:
- * authentication (`@Public()` opts out) → rate limit (per user, else per IP) → roles (`@Roles()`).
+ * Authentication, roles and rate limits for the whole app, as global guards in this order: identify the
+ * caller (never rejects) → rate limit (per user, else per IP, so unauthenticated and badly
+ * authenticated traffic is limited too) → require authentication (`@Public()` opts out) → roles.
  */
 @Global()
 @Module({})
@@ -36,8 +37,9 @@ export class AuthModule {
         AccessTokenService,
         RefreshTokensRepository,
         SessionTokens,
-        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: IdentifyCallerGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: RequireAuthenticationGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
       exports: [PasswordHasher, AccessTokenService, SessionTokens],

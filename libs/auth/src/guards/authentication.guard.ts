@@ -1,45 +1,77 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ProblemException } from '@app/core';
 import { unauthorized } from '../auth-problems';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { type Principal, PrincipalStore } from '../principal';
 import { AccessTokenService } from '../tokens/access-token.service';
+import { SessionTokens } from '../tokens/session-tokens.service';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+type AuthRequest = FastifyRequest & { principal?: Principal; authFailure?: ProblemException };
+
 /**
- * Global: every route needs a valid access token unless marked `@Public()`. Beyond the signature and
- * claims, the account must still exist, be enabled, and not have logged out everywhere since the
- * token was issued; the role is the account's current one, not the token's.
+ * First global guard: works out who is calling and never rejects, so the rate limiter that runs next
+ * can key by user or by IP (a client sending bad tokens is still limited). Beyond the signature and
+ * claims, the account must exist, be enabled, not have logged out everywhere since the token was
+ * issued, and the token's session must not be revoked (logout, password change); the role is the
+ * account's current one, not the token's.
  */
 @Injectable()
-export class AuthenticationGuard implements CanActivate {
+export class IdentifyCallerGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
     private readonly accessTokens: AccessTokenService,
     private readonly principals: PrincipalStore,
+    private readonly sessions: SessionTokens,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest & { principal?: Principal }>();
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match?.[1]) throw unauthorized();
-
-    const claims = await this.accessTokens.verify(match[1]);
-    if (!claims || !UUID.test(claims.sub))
-      throw unauthorized('The access token is invalid or expired', 'invalid_token');
-    const account = await this.principals.findPrincipal(claims.sub);
-    if (!account || account.disabled || account.sessionVersion !== claims.sv) {
-      throw unauthorized('The access token is invalid or expired', 'invalid_token');
+    const request = context.switchToHttp().getRequest<AuthRequest>();
+    const header = request.headers.authorization;
+    if (header === undefined) return true;
+    const match = BEARER.exec(header);
+    if (!match?.[1]) {
+      request.authFailure = unauthorized('The Authorization header is not a Bearer token', 'invalid_token');
+      return true;
     }
-
+    const claims = await this.accessTokens.verify(match[1]);
+    const account =
+      claims && UUID.test(claims.sub) && UUID.test(claims.sid)
+        ? await this.principals.findPrincipal(claims.sub)
+        : undefined;
+    if (
+      !claims ||
+      !account ||
+      account.disabled ||
+      account.sessionVersion !== claims.sv ||
+      !(await this.sessions.isActive(claims.sid))
+    ) {
+      request.authFailure = unauthorized('The access token is invalid or expired', 'invalid_token');
+      return true;
+    }
     request.principal = { id: account.id, role: account.role, sessionId: claims.sid };
+    return true;
+  }
+}
+
+/**
+ * Runs after the rate limiter: every route needs an identified caller unless marked `@Public()`.
+ * Authenticated responses are marked `Cache-Control: no-store`.
+ */
+@Injectable()
+export class RequireAuthenticationGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthRequest>();
+    if (!request.principal) throw request.authFailure ?? unauthorized();
     void http.getResponse<FastifyReply>().header('cache-control', 'no-store');
     return true;
   }

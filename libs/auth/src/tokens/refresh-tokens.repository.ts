@@ -56,6 +56,15 @@ export class RefreshTokensRepository {
     return row;
   }
 
+  async isFamilyActive(db: DbExecutor, familyId: string): Promise<boolean> {
+    const [row] = await db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+      .limit(1);
+    return row !== undefined;
+  }
+
   async revokeFamily(db: DbExecutor, familyId: string): Promise<number> {
     const rows = await db
       .update(refreshTokens)

@@ -67,6 +67,11 @@ export class SessionTokens {
     if (stored && stored.userId === userId) await this.refreshTokens.revokeFamily(this.tx.db, stored.familyId);
   }
 
+  /** A session is active while its family has a token that is not revoked. */
+  isActive(sessionId: string): Promise<boolean> {
+    return this.refreshTokens.isFamilyActive(this.tx.db, sessionId);
+  }
+
   /** Ends every session of the account, or every one but `keepSessionId`. */
   async endAll(db: DbExecutor, userId: string, keepSessionId?: string): Promise<void> {
     await this.refreshTokens.revokeAllForUser(db, userId, keepSessionId);

@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '@app/auth';
+import { IfMatch, type Page, WithETag } from '@app/core';
+import { CatalogService } from './catalog.service';
+import { CreateProductDto } from './dto/create-product.dto';
+import { ListProductsQuery } from './dto/list-products.query';
+import { ProductResponse } from './dto/product.response';
+import { UpdateProductDto } from './dto/update-product.dto';
+
+@Controller({ path: 'products', version: '1' })
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Get()
+  async list(@Query() query: ListProductsQuery): Promise<Page<ProductResponse>> {
+    const page = await this.catalog.list(query);
+    return { data: page.data.map((row) => ProductResponse.from(row)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @WithETag()
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<ProductResponse> {
+    return ProductResponse.from(await this.catalog.get(id));
+  }
+
+  @Post()
+  @Roles('admin')
+  @WithETag()
+  async create(
+    @Body() dto: CreateProductDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProductResponse> {
+    const product = await this.catalog.create(dto);
+    void reply.status(201).header('location', `/v1/products/${product.id}`);
+    return ProductResponse.from(product);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @WithETag()
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateProductDto,
+    @IfMatch({ required: true }) expectedVersion: number | undefined,
+  ): Promise<ProductResponse> {
+    return ProductResponse.from(await this.catalog.update(id, dto, expectedVersion));
+  }
+}

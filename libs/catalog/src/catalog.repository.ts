@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { DbExecutor } from '@app/database';
+import { type ProductRow, products } from './catalog.schema';
+
+export interface ProductListFilter {
+  active?: boolean;
+  q?: string;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export type ProductChanges = Partial<Pick<ProductRow, 'name' | 'description' | 'priceCents' | 'stock' | 'active'>>;
+
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** All SQL of the catalog. */
+@Injectable()
+export class CatalogRepository {
+  async insert(
+    db: DbExecutor,
+    row: Pick<ProductRow, 'sku' | 'name' | 'description' | 'priceCents' | 'currency' | 'stock' | 'active'>,
+  ): Promise<ProductRow> {
+    const [created] = await db.insert(products).values(row).returning();
+    return created as ProductRow;
+  }
+
+  async findById(db: DbExecutor, id: string): Promise<ProductRow | undefined> {
+    const [row] = await db.select().from(products).where(eq(products.id, id)).limit(1);
+    return row;
+  }
+
+  /** Keyset page on (created_at desc, id desc), `limit + 1` rows. */
+  async list(db: DbExecutor, filter: ProductListFilter): Promise<ProductRow[]> {
+    const conditions: SQL[] = [];
+    if (filter.active !== undefined) conditions.push(eq(products.active, filter.active));
+    if (filter.q) {
+      const pattern = `%${escapeLike(filter.q.toLowerCase())}%`;
+      conditions.push(
+        or(sql`lower(${products.name}) like ${pattern}`, sql`lower(${products.sku}) like ${pattern}`) as SQL,
+      );
+    }
+    if (filter.after) {
+      const { createdAt, id } = filter.after;
+      conditions.push(
+        or(lt(products.createdAt, createdAt), and(eq(products.createdAt, createdAt), lt(products.id, id))) as SQL,
+      );
+    }
+    return db
+      .select()
+      .from(products)
+      .where(and(...conditions))
+      .orderBy(desc(products.createdAt), desc(products.id))
+      .limit(filter.limit + 1);
+  }
+
+  /** Optimistic update: only when the stored version is `expectedVersion` (if given). */
+  async update(
+    db: DbExecutor,
+    id: string,
+    changes: ProductChanges,
+    expectedVersion?: number,
+  ): Promise<ProductRow | undefined> {
+    const [row] = await db
+      .update(products)
+      .set({ ...changes, version: sql`${products.version} + 1`, updatedAt: sql`now()` })
+      .where(
+        and(eq(products.id, id), expectedVersion === undefined ? undefined : eq(products.version, expectedVersion)),
+      )
+      .returning();
+    return row;
+  }
+
+  /** Locks the rows in id order (every caller uses the same order, so concurrent orders cannot deadlock). */
+  async lockByIds(db: DbExecutor, ids: readonly string[]): Promise<ProductRow[]> {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(products)
+      .where(inArray(products.id, [...ids]))
+      .orderBy(asc(products.id))
+      .for('update');
+  }
+
+  /** Takes `quantity` from stock if that much is there; `undefined` otherwise. */
+  async takeStock(db: DbExecutor, id: string, quantity: number): Promise<ProductRow | undefined> {
+    const [row] = await db
+      .update(products)
+      .set({
+        stock: sql`${products.stock} - ${quantity}`,
+        version: sql`${products.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(products.id, id), gte(products.stock, quantity)))
+      .returning();
+    return row;
+  }
+
+  async returnStock(db: DbExecutor, id: string, quantity: number): Promise<void> {
+    await db
+      .update(products)
+      .set({
+        stock: sql`${products.stock} + ${quantity}`,
+        version: sql`${products.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(products.id, id));
+  }
+}

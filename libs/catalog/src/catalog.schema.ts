@@ -1,0 +1,35 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const products = pgTable(
+  'products',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** Integer minor units of `currency`. */
+    priceCents: integer('price_cents').notNull(),
+    /** ISO 4217 code. */
+    currency: text('currency').notNull(),
+    stock: integer('stock').notNull(),
+    active: boolean('active').notNull().default(true),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (table) => [
+    uniqueIndex('products_sku_unique').on(table.sku),
+    index('products_created_id_idx').on(table.createdAt.desc(), table.id.desc()),
+    index('products_active_created_id_idx').on(table.active, table.createdAt.desc(), table.id.desc()),
+    check('products_stock_non_negative', sql`${table.stock} >= 0`),
+    check('products_price_non_negative', sql`${table.priceCents} >= 0`),
+    check('products_currency_iso', sql`${table.currency} ~ '^[A-Z]{3}$'`),
+  ],
+);
+
+export type ProductRow = typeof products.$inferSelect;

@@ -1,0 +1,3 @@
+export { CatalogModule } from './catalog.module';
+export { CatalogService, type ReservedLine, type StockRequest } from './catalog.service';
+export { ProductResponse } from './dto/product.response';

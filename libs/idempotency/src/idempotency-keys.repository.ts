@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { and, eq, lte, sql } from 'drizzle-orm';
+import { type DbExecutor, rowsOf } from '@app/database';
+import { idempotencyKeys } from './idempotency.schema';
+
+/** Which key, for whom, for which request. */
+export interface IdempotencyScope {
+  userId: string;
+  key: string;
+  fingerprint: string;
+}
+
+/** A response as it is replayed. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export type ExistingKey =
+  | { state: 'in_progress'; fingerprint: string; expired: boolean }
+  | { state: 'completed'; fingerprint: string; expired: boolean; response: StoredResponse };
+
+const ofScope = (scope: Pick<IdempotencyScope, 'userId' | 'key'>) =>
+  and(eq(idempotencyKeys.userId, scope.userId), eq(idempotencyKeys.key, scope.key));
+
+/** All SQL about idempotency keys. Every method is one statement, never a transaction held open. */
+@Injectable()
+export class IdempotencyKeysRepository {
+  /**
+   * Claims the key for this request: inserts an `in_progress` row, or takes over a row that has
+   * expired (same statement, so of two racing claims exactly one gets a row back). Returns false when
+   * a live row already holds the key.
+   */
+  async claim(db: DbExecutor, scope: IdempotencyScope, ttlMs: number): Promise<boolean> {
+    const expiresAt = sql`now() + ${Math.ceil(ttlMs)} * interval '1 millisecond'`;
+    const rows = await db
+      .insert(idempotencyKeys)
+      .values({ ...scope, state: 'in_progress', createdAt: sql`now()`, expiresAt })
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.userId, idempotencyKeys.key],
+        set: {
+          fingerprint: scope.fingerprint,
+          state: 'in_progress',
+          responseStatus: null,
+          responseBody: null,
+          responseHeaders: null,
+          createdAt: sql`now()`,
+          expiresAt,
+        },
+        setWhere: lte(idempotencyKeys.expiresAt, sql`now()`),
+      })
+      .returning({ key: idempotencyKeys.key });
+    return rows.length === 1;
+  }
+
+  async find(db: DbExecutor, scope: Pick<IdempotencyScope, 'userId' | 'key'>): Promise<ExistingKey | undefined> {
+    const [row] = await db
+      .select({
+        state: idempotencyKeys.state,
+        fingerprint: idempotencyKeys.fingerprint,
+        status: idempotencyKeys.responseStatus,
+        body: idempotencyKeys.responseBody,
+        headers: idempotencyKeys.responseHeaders,
+        expired: sql<boolean>`${idempotencyKeys.expiresAt} <= now()`,
+      })
+      .from(idempotencyKeys)
+      .where(ofScope(scope))
+      .limit(1);
+    if (!row) return undefined;
+    const expired = row.expired === true;
+    if (row.state === 'in_progress' || row.status === null) {
+      return { state: 'in_progress', fingerprint: row.fingerprint, expired };
+    }
+    return {
+      state: 'completed',
+      fingerprint: row.fingerprint,
+      expired,
+      response: { status: row.status, body: row.body ?? undefined, headers: row.headers ?? {} },
+    };
+  }
+
+  /** Records the outcome of the request that holds the claim. */
+  async complete(db: DbExecutor, scope: IdempotencyScope, response: StoredResponse): Promise<boolean> {
+    const rows = await db
+      .update(idempotencyKeys)
+      .set({
+        state: 'completed',
+        responseStatus: response.status,
+        responseBody: response.body === undefined ? null : response.body,
+        responseHeaders: response.headers,
+      })
+      .where(
+        and(
+          ofScope(scope),
+          eq(idempotencyKeys.fingerprint, scope.fingerprint),
+          eq(idempotencyKeys.state, 'in_progress'),
+        ),
+      )
+      .returning({ key: idempotencyKeys.key });
+    return rows.length === 1;
+  }
+
+  /** Gives the key back (the request failed in a way the client may retry): deletes the claim. */
+  async release(db: DbExecutor, scope: IdempotencyScope): Promise<boolean> {
+    const rows = await db
+      .delete(idempotencyKeys)
+      .where(
+        and(
+          ofScope(scope),
+          eq(idempotencyKeys.fingerprint, scope.fingerprint),
+          eq(idempotencyKeys.state, 'in_progress'),
+        ),
+      )
+      .returning({ key: idempotencyKeys.key });
+    return rows.length === 1;
+  }
+
+  /** Deletes every expired row (uses the `expires_at` index); returns how many. */
+  async purgeExpired(db: DbExecutor): Promise<number> {
+    const result = await db.execute(sql`
+      with purged as (delete from ${idempotencyKeys} where ${idempotencyKeys.expiresAt} <= now() returning 1)
+      select count(*)::int as count from purged`);
+    return rowsOf<{ count: number }>(result)[0]?.count ?? 0;
+  }
+}

@@ -1,0 +1,3 @@
+export { OrdersModule } from './orders.module';
+export { OrderResponse } from './dto/order.response';
+export { canTransition, ORDER_STATUSES, type OrderStatus } from './order-status';

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { IfMatch, type Page, WithETag } from '@app/core';
+import { Idempotent } from '@app/idempotency';
+import { ChangeStatusDto } from './dto/change-status.dto';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { ListOrdersQuery } from './dto/list-orders.query';
+import { OrderResponse } from './dto/order.response';
+import { OrdersService } from './orders.service';
+
+@Controller({ path: 'orders', version: '1' })
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @Idempotent()
+  @WithETag()
+  async create(
+    @CurrentUser() principal: Principal,
+    @Body() dto: CreateOrderDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderResponse> {
+    const order = await this.orders.create(principal, dto);
+    void reply.status(201).header('location', `/v1/orders/${order.id}`);
+    return OrderResponse.from(order);
+  }
+
+  @Get()
+  async list(@CurrentUser() principal: Principal, @Query() query: ListOrdersQuery): Promise<Page<OrderResponse>> {
+    const page = await this.orders.list(principal, query);
+    return { data: page.data.map((order) => OrderResponse.from(order)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @WithETag()
+  async get(@CurrentUser() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<OrderResponse> {
+    return OrderResponse.from(await this.orders.get(principal, id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @WithETag()
+  async cancel(
+    @CurrentUser() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<OrderResponse> {
+    return OrderResponse.from(await this.orders.cancel(principal, id, expectedVersion));
+  }
+
+  @Patch(':id/status')
+  @Roles('admin')
+  @WithETag()
+  async changeStatus(
+    @CurrentUser() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ChangeStatusDto,
+    @IfMatch({ required: true }) expectedVersion: number | undefined,
+  ): Promise<OrderResponse> {
+    return OrderResponse.from(await this.orders.changeStatus(principal, id, dto.status, expectedVersion));
+  }
+}
