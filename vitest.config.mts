@@ -1,17 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-// The `@app/<lib>` aliases come from tsconfig.json's `paths`: one source of truth for tsc, Nest and tests.
+// `@app/<lib>` is libs/<lib>/src/index.ts, as tsconfig.json's `paths` (`@app/*`) says for tsc and Nest.
 const root = fileURLToPath(new URL('.', import.meta.url));
-const { compilerOptions } = JSON.parse(readFileSync(`${root}tsconfig.json`, 'utf8')) as {
-  compilerOptions: { paths: Record<string, [string]> };
-};
-const alias = Object.entries(compilerOptions.paths).map(([name, [target]]) => ({
-  find: new RegExp(`^${name.replace('/', '\\/')}$`),
-  replacement: `${root}${target.replace(/^\.\//, '')}/index.ts`,
-}));
+const alias = [{ find: /^@app\/([a-z0-9-]+)$/, replacement: `${root}libs/$1/src/index.ts` }];
 
 export default defineConfig({
   // esbuild/oxc emit no decorator metadata; SWC does (settings inferred from tsconfig.json), so Nest's

@@ -85,15 +85,21 @@ const violations: Case[] = [
     message: /Inside libs\/core import its own files by relative path/,
   },
   {
-    name: 'a lib in neither list of eslint.config.mjs',
-    filePath: 'libs/unlisted/src/x.ts',
-    code: "import { CoreModule } from '@app/core';\nexport const used = [CoreModule];\n",
+    name: 'a platform lib importing a feature lib that no list names (every unlisted lib is a feature)',
+    filePath: 'libs/auth/src/x.ts',
+    code: "import { OrdersModule } from '@app/orders';\nexport const used = [OrdersModule];\n",
     rules: ['boundaries/dependencies'],
-    message: /libs\/unlisted is in neither PLATFORM_LIBS nor FEATURE_LIBS/,
+    message: /Platform lib "auth" must not import feature lib "orders"/,
   },
 ];
 
 const allowed: Case[] = [
+  {
+    name: 'a new feature lib, listed nowhere, importing platform and feature libs by alias',
+    filePath: 'libs/newfeature/src/x.ts',
+    code: "import { CoreModule } from '@app/core';\nimport { CatalogService } from '@app/catalog';\nexport const used = [CoreModule, CatalogService];\n",
+    rules: [],
+  },
   {
     name: 'a feature lib importing a platform lib through its alias',
     filePath: 'libs/health/src/x.ts',

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle, type PgliteDatabase } from 'drizzle-orm/pglite';
@@ -18,6 +19,7 @@ export class PgliteClient extends DatabaseClient {
   private constructor(
     readonly kind: 'pglite' | 'pglite-memory',
     private readonly pglite: PGlite,
+    private readonly lockFile?: string,
   ) {
     super();
     this.db = drizzle({ client: pglite });
@@ -29,8 +31,14 @@ export class PgliteClient extends DatabaseClient {
       return new PgliteClient('pglite-memory', pglite);
     }
     mkdirSync(target.dataDir, { recursive: true });
-    const pglite = await PGlite.create(target.dataDir);
-    return new PgliteClient('pglite', pglite);
+    const lockFile = claimDataDir(target.dataDir);
+    try {
+      const pglite = await PGlite.create(target.dataDir);
+      return new PgliteClient('pglite', pglite, lockFile);
+    } catch (error) {
+      rmSync(lockFile, { force: true });
+      throw error;
+    }
   }
 
   async withAdvisoryLock<T>(_key: string, fn: (db: DbExecutor) => Promise<T>): Promise<T> {
@@ -58,5 +66,38 @@ export class PgliteClient extends DatabaseClient {
 
   async close(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close();
+    if (this.lockFile) rmSync(this.lockFile, { force: true });
   }
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A PGlite data directory belongs to one process at a time (two writers would corrupt it). A lock file
+ * with the owner's pid makes a second process fail with a clear message; a stale one is taken over.
+ */
+function claimDataDir(dataDir: string): string {
+  const lockFile = join(dataDir, 'api.lock');
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+    return lockFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const owner = Number(readFileSync(lockFile, 'utf8').trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    throw new Error(
+      `DATA_DIR ${dataDir} is in use by process ${owner}: the embedded database serves one process at a time ` +
+        '(stop it first, or use DATABASE_URL with a PostgreSQL server)',
+    );
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return lockFile;
 }
