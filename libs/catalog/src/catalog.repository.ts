@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '@app/database';
 import { type ProductRow, products } from './catalog.schema';
 
@@ -42,8 +42,9 @@ export class CatalogRepository {
     }
     if (filter.after) {
       const { createdAt, id } = filter.after;
+      // A row comparison, so the (created_at desc, id desc) index both filters and orders the page.
       conditions.push(
-        or(lt(products.createdAt, createdAt), and(eq(products.createdAt, createdAt), lt(products.id, id))) as SQL,
+        sql`(${products.createdAt}, ${products.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`,
       );
     }
     return db

@@ -24,8 +24,12 @@ export const products = pgTable(
   },
   (table) => [
     uniqueIndex('products_sku_unique').on(table.sku),
-    index('products_created_id_idx').on(table.createdAt.desc(), table.id.desc()),
-    index('products_active_created_id_idx').on(table.active, table.createdAt.desc(), table.id.desc()),
+    index('products_created_id_idx').on(table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst()),
+    index('products_active_created_id_idx').on(
+      table.active,
+      table.createdAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
     check('products_stock_non_negative', sql`${table.stock} >= 0`),
     check('products_price_non_negative', sql`${table.priceCents} >= 0`),
     check('products_currency_iso', sql`${table.currency} ~ '^[A-Z]{3}$'`),

@@ -75,6 +75,12 @@ export class CatalogService {
 
   /** Changes a product if it is still at `expectedVersion` (412 otherwise, 404 if it does not exist). */
   async update(id: string, dto: UpdateProductDto, expectedVersion: number | undefined): Promise<ProductRow> {
+    if (Object.values(dto).every((value) => value === undefined)) {
+      // Nothing to change: no new version, but the precondition still holds or fails.
+      const current = await this.get(id);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) throw preconditionFailed();
+      return current;
+    }
     const updated = await this.products.update(this.tx.db, id, dto, expectedVersion);
     if (updated) return updated;
     await this.get(id);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '@app/database';
 import type { OrderStatus } from './order-status';
 import { type OrderItemRow, orderItems, type OrderRow, orders } from './orders.schema';
@@ -57,8 +57,9 @@ export class OrdersRepository {
     if (filter.status) conditions.push(eq(orders.status, filter.status));
     if (filter.after) {
       const { createdAt, id } = filter.after;
+      // A row comparison, so the (created_at desc, id desc) index both filters and orders the page.
       conditions.push(
-        or(lt(orders.createdAt, createdAt), and(eq(orders.createdAt, createdAt), lt(orders.id, id))) as SQL,
+        sql`(${orders.createdAt}, ${orders.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`,
       );
     }
     const rows = await db

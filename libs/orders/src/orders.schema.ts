@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { ORDER_STATUSES, type OrderStatus } from './order-status';
 
 export const orders = pgTable(
@@ -8,7 +8,8 @@ export const orders = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     userId: uuid('user_id').notNull(),
     status: text('status').$type<OrderStatus>().notNull().default('pending'),
-    totalCents: integer('total_cents').notNull(),
+    /** bigint: 50 lines × 1000 × the largest price exceed 32 bits; exact as a JS number up to 2^53. */
+    totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 })
@@ -20,9 +21,17 @@ export const orders = pgTable(
   },
   (table) => [
     // Keyset lists: a user's own orders, and an admin's view of all (optionally by status).
-    index('orders_user_created_id_idx').on(table.userId, table.createdAt.desc(), table.id.desc()),
-    index('orders_created_id_idx').on(table.createdAt.desc(), table.id.desc()),
-    index('orders_status_created_id_idx').on(table.status, table.createdAt.desc(), table.id.desc()),
+    index('orders_user_created_id_idx').on(
+      table.userId,
+      table.createdAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
+    index('orders_created_id_idx').on(table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst()),
+    index('orders_status_created_id_idx').on(
+      table.status,
+      table.createdAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
     check('orders_status_check', sql.raw(`status in (${ORDER_STATUSES.map((s) => `'${s}'`).join(', ')})`)),
     check('orders_total_non_negative', sql`${table.totalCents} >= 0`),
   ],
@@ -41,7 +50,7 @@ export const orderItems = pgTable(
     name: text('name').notNull(),
     unitPriceCents: integer('unit_price_cents').notNull(),
     quantity: integer('quantity').notNull(),
-    lineTotalCents: integer('line_total_cents').notNull(),
+    lineTotalCents: bigint('line_total_cents', { mode: 'number' }).notNull(),
   },
   (table) => [
     primaryKey({ columns: [table.orderId, table.lineNo] }),

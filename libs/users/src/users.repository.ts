@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '@app/database';
 import { type UserRow, users } from './users.schema';
 
@@ -44,7 +44,8 @@ export class UsersRepository {
     if (filter.email) conditions.push(sql`lower(${users.email}) = lower(${filter.email})`);
     if (filter.after) {
       const { createdAt, id } = filter.after;
-      conditions.push(or(lt(users.createdAt, createdAt), and(eq(users.createdAt, createdAt), lt(users.id, id))) as SQL);
+      // A row comparison, so the (created_at desc, id desc) index both filters and orders the page.
+      conditions.push(sql`(${users.createdAt}, ${users.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`);
     }
     return db
       .select()

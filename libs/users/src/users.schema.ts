@@ -26,8 +26,12 @@ export const users = pgTable(
   },
   (table) => [
     uniqueIndex('users_email_lower_unique').on(sql`lower(${table.email})`),
-    index('users_created_id_idx').on(table.createdAt.desc(), table.id.desc()),
-    index('users_role_created_id_idx').on(table.role, table.createdAt.desc(), table.id.desc()),
+    index('users_created_id_idx').on(table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst()),
+    index('users_role_created_id_idx').on(
+      table.role,
+      table.createdAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
     check('users_role_check', sql`${table.role} in ('user', 'admin')`),
   ],
 );

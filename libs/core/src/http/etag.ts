@@ -14,14 +14,22 @@ import { ProblemException } from '../problem/problem-details';
 export const etagOf = (version: number): string => `"v${version}"`;
 
 const ETAG_VALUE = /^(?:W\/)?"v(\d{1,10})"$/;
+const STRONG_ETAG_VALUE = /^"v(\d{1,10})"$/;
 
-/** The versions an If-Match / If-None-Match header names; `'*'` for a wildcard. */
-export function parseETagList(header: string | undefined): number[] | '*' | undefined {
+/**
+ * The versions an If-Match / If-None-Match header names; `'*'` for a wildcard. If-Match compares
+ * strongly (RFC 9110), so there a weak tag names nothing.
+ */
+export function parseETagList(
+  header: string | undefined,
+  comparison: 'weak' | 'strong' = 'weak',
+): number[] | '*' | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   if (header.trim() === '*') return '*';
+  const pattern = comparison === 'strong' ? STRONG_ETAG_VALUE : ETAG_VALUE;
   return header
     .split(',')
-    .map((part) => ETAG_VALUE.exec(part.trim())?.[1])
+    .map((part) => pattern.exec(part.trim())?.[1])
     .filter((value): value is string => value !== undefined)
     .map(Number);
 }
@@ -73,7 +81,7 @@ export const preconditionFailed = (): ProblemException =>
 export const IfMatch = createParamDecorator(
   (options: { required?: boolean } | undefined, context: ExecutionContext) => {
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
-    const versions = parseETagList(header);
+    const versions = parseETagList(header, 'strong');
     if (versions === undefined) {
       if (options?.required) {
         throw new ProblemException({
