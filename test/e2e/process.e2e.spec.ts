@@ -106,3 +106,43 @@ describe('the built app on embedded PGlite, over a real socket', () => {
     expect(proc.stdout()).toContain('draining for 1500 ms');
   });
 });
+
+describe('npm run db:seed (the built script) on embedded PGlite', () => {
+  it('adds the demo products once; running it again adds nothing', async () => {
+    const clone = PgliteTemplate.clone(inject('pgliteTemplateDir'));
+    try {
+      const env = { DATA_DIR: clone.dataDir, JWT_SECRET: STRONG_SECRET };
+      const first = runBuiltApi(env, 'seed');
+      expect((await first.exited).code).toBe(0);
+      expect(first.stdout()).toMatch(/seed: 5 product\(s\) added, 0 already present/);
+      const second = runBuiltApi(env, 'seed');
+      expect((await second.exited).code).toBe(0);
+      expect(second.stdout()).toMatch(/seed: 0 product\(s\) added, 5 already present/);
+    } finally {
+      clone.cleanup();
+    }
+  });
+
+  it('refuses to open the data directory while the API holds it (one process per PGlite directory)', async () => {
+    const clone = PgliteTemplate.clone(inject('pgliteTemplateDir'));
+    const port = await freePort();
+    const api = runBuiltApi({
+      DATA_DIR: clone.dataDir,
+      JWT_SECRET: STRONG_SECRET,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      await waitForStatus(`http://127.0.0.1:${port}/health/startup`, 200);
+      const seed = runBuiltApi({ DATA_DIR: clone.dataDir, JWT_SECRET: STRONG_SECRET }, 'seed');
+      expect((await seed.exited).code).toBe(1);
+      expect(seed.stdout() + seed.stderr()).toContain(`is in use by process ${api.child.pid}`);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    } finally {
+      api.child.kill('SIGKILL');
+      await api.exited;
+      clone.cleanup();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 export const builtMain = join(repoRoot, 'dist', 'apps', 'api', 'src', 'main.js');
@@ -32,13 +32,13 @@ export interface RunningProcess {
 }
 
 /**
- * Runs the built API as a real process, with only the given environment (nothing inherited but PATH),
+ * Runs the built API (or its seed / migrate script) as a real process, with only the given environment (nothing inherited but PATH),
  * in an empty working directory so that no developer's `.env` leaks in.
  */
-export function runBuiltApi(env: Record<string, string>): RunningProcess {
+export function runBuiltApi(env: Record<string, string>, script: 'main' | 'seed' | 'migrate' = 'main'): RunningProcess {
   assertBuilt();
   const cwd = mkdtempSync(join(tmpdir(), 'api-proc-'));
-  const child = spawn(process.execPath, [builtMain], {
+  const child = spawn(process.execPath, [join(dirname(builtMain), `${script}.js`)], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
