@@ -4,6 +4,7 @@ import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
 import { LoggingModule } from './logging/logging.module';
+import { Metrics } from './metrics/metrics';
 import { CursorCodec } from './pagination/cursor-codec';
 import type { ProblemMapper } from './problem/problem-mapper';
 import { ProblemFilter } from './problem/problem.filter';
@@ -28,8 +29,9 @@ export class CoreModule {
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(problemMappers) },
         { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
         CursorCodec,
+        Metrics,
       ],
-      exports: [CursorCodec],
+      exports: [CursorCodec, Metrics],
     };
   }
 }

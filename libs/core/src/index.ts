@@ -24,3 +24,4 @@ export { flattenValidationErrors, validationProblem } from './validation/validat
 export { CursorCodec, invalidCursorProblem, type KeysetPosition } from './pagination/cursor-codec';
 export { toPage, type Page } from './pagination/page';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PaginationQueryDto } from './pagination/pagination-query.dto';
+export { Metrics } from './metrics/metrics';

@@ -1,5 +1,12 @@
-import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '@app/core';
+import {
+  type DynamicModule,
+  Global,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { AppConfig, Metrics } from '@app/core';
 import { DatabaseClient } from './database.client';
 import { PgliteClient } from './drivers/pglite.client';
 import { PostgresClient } from './drivers/postgres.client';
@@ -31,10 +38,22 @@ export async function openDatabaseClient(config: AppConfig): Promise<DatabaseCli
  */
 @Global()
 @Module({})
-export class DatabaseModule implements OnApplicationShutdown {
+export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('DatabaseModule');
 
-  constructor(private readonly client: DatabaseClient) {}
+  constructor(
+    private readonly client: DatabaseClient,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.gauge('db_pool_connections', 'Database connections by state', ['state'], (set) => {
+      const { total, idle, waiting } = this.client.poolStats();
+      set({ state: 'in_use' }, total - idle);
+      set({ state: 'idle' }, idle);
+      set({ state: 'waiting' }, waiting);
+    });
+  }
 
   static forRoot(options: DatabaseModuleOptions = {}): DynamicModule {
     return {

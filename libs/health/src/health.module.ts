@@ -4,10 +4,11 @@ import { DatabaseHealthIndicator } from './database.health';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthController } from './health.controller';
 import { LifecycleState } from './lifecycle.state';
+import { MetricsController } from './metrics.controller';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [HealthController],
+  controllers: [HealthController, MetricsController],
   providers: [DatabaseHealthIndicator, LifecycleState, GracefulShutdown],
   exports: [LifecycleState],
 })

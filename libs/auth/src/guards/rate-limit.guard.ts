@@ -1,6 +1,15 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import { ProblemException } from '@app/core';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { Metrics, ProblemException } from '@app/core';
 import type { AuthenticatedRequest } from '../decorators/current-user.decorator';
 
 /**
@@ -10,15 +19,26 @@ import type { AuthenticatedRequest } from '../decorators/current-user.decorator'
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly metrics: Metrics,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
     const principal = (request as AuthenticatedRequest).principal;
     return principal ? `user:${principal.id}` : `ip:${String(request.ip)}`;
   }
 
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    const route = context.switchToHttp().getRequest<FastifyRequest>().routeOptions.url ?? 'unmatched';
+    this.metrics.rateLimitRejections.inc({ route });
     const retryAfter = Math.max(1, Math.ceil(detail.isBlocked ? detail.timeToBlockExpire : detail.timeToExpire));
     throw new ProblemException({
       status: 429,

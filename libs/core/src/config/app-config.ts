@@ -44,6 +44,7 @@ export class AppConfig {
     admin: { email: string; password: string } | undefined;
   };
   readonly rateLimits!: { perMinute: number; authPerMinute: number };
+  readonly metricsToken!: string | undefined;
   readonly shutdown!: { drainMs: number; timeoutMs: number };
 
   constructor(values: AppConfig) {
@@ -62,7 +63,7 @@ function collectMessages(errors: readonly ValidationError[], raw: Record<string,
     const entries = Object.entries(error.constraints ?? {});
     const [, message] = entries.find(([name]) => !RANGE_CONSTRAINTS.has(name)) ??
       entries[0] ?? ['', `${error.property} is invalid`];
-    const secret = /SECRET|PASSWORD/.test(error.property);
+    const secret = /SECRET|PASSWORD|TOKEN/.test(error.property);
     const given = raw[error.property];
     // One clear sentence per variable, with the value as given (never for secrets).
     return secret || given === undefined ? message : `${message} (got ${JSON.stringify(given)})`;
@@ -143,6 +144,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
           : undefined,
     },
     rateLimits: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE },
+    metricsToken: env.METRICS_TOKEN,
     shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
   } as AppConfig);
 }

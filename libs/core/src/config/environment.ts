@@ -160,6 +160,13 @@ export class Environment {
   @MaxLength(128)
   ADMIN_PASSWORD?: string = undefined;
 
+  // --- observability --------------------------------------------------------------------------------
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string = undefined;
+
   // --- shutdown -------------------------------------------------------------------------------------
   @ToInt()
   @IsInt({ message: 'SHUTDOWN_DRAIN_MS must be an integer' })

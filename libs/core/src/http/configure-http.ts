@@ -1,5 +1,6 @@
 import { VersioningType } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Metrics } from '../metrics/metrics';
 import { REQUEST_ID_HEADER } from './request-id';
 
 /**
@@ -17,6 +18,19 @@ export function configureHttp(app: NestFastifyApplication): void {
     void reply.header(REQUEST_ID_HEADER, request.id);
     // The route template (`/v1/orders/:id`), for the request log line and metrics.
     (request.raw as { routeTemplate?: string }).routeTemplate = request.routeOptions.url;
+    done();
+  });
+
+  // Request count and duration by route template (unmatched routes share one label, so a scan of random
+  // URLs cannot blow up the series count).
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
 

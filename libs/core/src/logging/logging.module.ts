@@ -44,8 +44,9 @@ export function pinoHttpOptions(config: AppConfig): Options {
     customLogLevel: (req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
-      // Probes run every few seconds; successful ones are noise except when debugging.
-      return (req as LoggedRequest).routeTemplate?.startsWith('/health/') ? 'debug' : 'info';
+      // Probes and scrapes run every few seconds; successful ones are noise except when debugging.
+      const route = (req as LoggedRequest).routeTemplate;
+      return route?.startsWith('/health/') || route === '/metrics' ? 'debug' : 'info';
     },
     customSuccessMessage: (req, res, responseTime) =>
       `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
