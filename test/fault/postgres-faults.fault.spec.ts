@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrivatePostgres } from '../support/private-postgres';
+import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../support/processes';
+
+/**
+ * Fault injection against a PRIVATE PostgreSQL (initdb/pg_ctl in a temp dir, on a free port) and the built app as a real process:
+ * the app must fail fast (503 + Retry-After, never hang) while PostgreSQL is stopped or frozen, keep liveness 200, and recover
+ * in the same process once PostgreSQL is back.
+ */
+
+const STRONG_SECRET = 'q7V2mXk9LpR4tW8zN3bY6cF1hJ5sD0gA';
+const ADMIN = { email: 'fault-admin@example.test', password: 'Fault-Admin-Pass-7302' };
+
+const started = PrivatePostgres.tryStart();
+const pg = 'pg' in started ? started.pg : undefined;
+const skipReason = 'reason' in started ? started.reason : '';
+
+interface Timed {
+  status: number;
+  elapsedMs: number;
+  contentType: string | null;
+  retryAfter: string | null;
+  body: string;
+}
+
+async function timedGet(url: string, token?: string): Promise<Timed> {
+  const t0 = Date.now();
+  // Far above the expected bound, so that a hang shows up as a measured time rather than a test timeout.
+  const res = await fetch(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = await res.text();
+  return {
+    status: res.status,
+    elapsedMs: Date.now() - t0,
+    contentType: res.headers.get('content-type'),
+    retryAfter: res.headers.get('retry-after'),
+    body,
+  };
+}
+
+async function waitForAuthorized(url: string, token: string, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) return Date.now() - t0;
+      last = res.status;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${String(last)})`);
+}
+
+describe.skipIf(!pg)(`PostgreSQL faults against the built app${pg ? '' : ` (SKIPPED: ${skipReason})`}`, () => {
+  let proc: RunningProcess;
+  let base: string;
+  let token: string;
+  let pid: number | undefined;
+
+  const diagnostics = (): string =>
+    `\n--- app stdout ---\n${proc?.stdout().slice(-4000)}\n--- app stderr ---\n${proc?.stderr().slice(-4000)}\n--- postgres log ---\n${pg?.log().slice(-2000)}`;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    proc = runBuiltApi({
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: pg!.url,
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      DB_STATEMENT_TIMEOUT_MS: '1500',
+      LOG_LEVEL: 'warn',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      SHUTDOWN_DRAIN_MS: '0',
+    });
+    pid = proc.child.pid;
+    try {
+      await waitForStatus(`${base}/health/ready`, 200, 20_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}${diagnostics()}`);
+    }
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
+    expect(login.status).toBe(200);
+    token = ((await login.json()) as { accessToken: string }).accessToken;
+    const created = await fetch(`${base}/v1/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ sku: 'FAULT-1', name: 'Fault product', priceCents: 1234, currency: 'EUR', stock: 5 }),
+    });
+    expect(created.status).toBe(201);
+    expect((await timedGet(`${base}/v1/products`, token)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    pg?.thaw();
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+    await pg?.destroy();
+  });
+
+  const expectAlive = (): void => {
+    expect(proc.child.exitCode, `the app exited${diagnostics()}`).toBeNull();
+    expect(proc.child.signalCode).toBeNull();
+    expect(proc.child.pid).toBe(pid);
+  };
+
+  const expectFastUnavailable = (res: Timed, boundMs: number): void => {
+    expect(res.elapsedMs, `took ${res.elapsedMs} ms${diagnostics()}`).toBeLessThan(boundMs);
+    expect(res.status, `body: ${res.body}${diagnostics()}`).toBe(503);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(res.retryAfter).toMatch(/^\d+$/);
+  };
+
+  it('PostgreSQL stopped: 503 + Retry-After fast, not ready, still live; back: the same process serves 200', async () => {
+    await pg!.stop('fast');
+    try {
+      const data = await timedGet(`${base}/v1/products`, token);
+      expectFastUnavailable(data, 4_000);
+      expect(JSON.parse(data.body)).toMatchObject({ status: 503 });
+      // A second one: the pool must not be wedged by the first failure.
+      expectFastUnavailable(await timedGet(`${base}/v1/products`, token), 4_000);
+
+      const ready = await timedGet(`${base}/health/ready`);
+      expect(ready.elapsedMs).toBeLessThan(4_000);
+      expect(ready.status).toBe(503);
+      const live = await timedGet(`${base}/health/live`);
+      expect(live.status).toBe(200);
+      expect(live.elapsedMs).toBeLessThan(1_000);
+      expectAlive();
+    } finally {
+      await pg!.start();
+    }
+
+    await waitForAuthorized(`${base}/v1/products`, token, 10_000);
+    await waitForStatus(`${base}/health/ready`, 200, 10_000);
+    expectAlive();
+    expect(proc.stderr()).not.toMatch(/uncaught|unhandled/i);
+  });
+
+  it('PostgreSQL frozen (SIGSTOP): requests fail with 503 instead of hanging, still live; SIGCONT: recovery', async () => {
+    // Warm the pool so that some requests go to (soon frozen) open connections and others must connect anew.
+    await Promise.all(Array.from({ length: 4 }, () => timedGet(`${base}/v1/products`, token)));
+    await pg!.freeze();
+    try {
+      const results = await Promise.all(Array.from({ length: 3 }, () => timedGet(`${base}/v1/products`, token)));
+      for (const res of results) expectFastUnavailable(res, 4_000);
+
+      const ready = await timedGet(`${base}/health/ready`);
+      expect(ready.elapsedMs).toBeLessThan(4_000);
+      expect(ready.status).toBe(503);
+      const live = await timedGet(`${base}/health/live`);
+      expect(live.status).toBe(200);
+      expect(live.elapsedMs).toBeLessThan(1_000);
+
+      // A fresh request after the pool has seen failures also fails fast.
+      expectFastUnavailable(await timedGet(`${base}/v1/products`, token), 4_000);
+      expectAlive();
+    } finally {
+      pg!.thaw();
+    }
+
+    await waitForAuthorized(`${base}/v1/products`, token, 10_000);
+    await waitForStatus(`${base}/health/ready`, 200, 10_000);
+    expectAlive();
+  });
+});
