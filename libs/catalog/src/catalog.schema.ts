@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { versionedTimestamps } from '@app/database';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const products = pgTable(
   'products',
@@ -14,13 +15,7 @@ export const products = pgTable(
     currency: text('currency').notNull(),
     stock: integer('stock').notNull(),
     active: boolean('active').notNull().default(true),
-    version: integer('version').notNull().default(1),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .default(sql`now()`),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .default(sql`now()`),
+    ...versionedTimestamps(),
   },
   (table) => [
     uniqueIndex('products_sku_unique').on(table.sku),

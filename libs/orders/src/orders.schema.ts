@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { versionedTimestamps } from '@app/database';
+import { bigint, check, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { ORDER_STATUSES, type OrderStatus } from './order-status';
 
 export const orders = pgTable(
@@ -11,13 +12,7 @@ export const orders = pgTable(
     /** bigint: 50 lines × 1000 × the largest price exceed 32 bits; exact as a JS number up to 2^53. */
     totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
-    version: integer('version').notNull().default(1),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .default(sql`now()`),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .default(sql`now()`),
+    ...versionedTimestamps(),
   },
   (table) => [
     // Keyset lists: a user's own orders, and an admin's view of all (optionally by status).

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { versionedTimestamps } from '@app/database';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -16,13 +17,7 @@ export const users = pgTable(
     disabled: boolean('disabled').notNull().default(false),
     /** Bumped by logout-all and by disabling: older access tokens stop working. */
     sessionVersion: integer('session_version').notNull().default(0),
-    version: integer('version').notNull().default(1),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .default(sql`now()`),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .default(sql`now()`),
+    ...versionedTimestamps(),
   },
   (table) => [
     uniqueIndex('users_email_lower_unique').on(sql`lower(${table.email})`),
