@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PgliteTemplate } from '../support/pglite-template';
-import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../support/processes';
+import { runBuiltApi, type RunningProcess, startBuiltApi, STRONG_SECRET, waitForStatus } from '../support/processes';
 
 const logLines = (proc: RunningProcess): Array<Record<string, unknown>> =>
   proc
@@ -8,8 +8,6 @@ const logLines = (proc: RunningProcess): Array<Record<string, unknown>> =>
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-const STRONG_SECRET = 'q7V2mXk9LpR4tW8zN3bY6cF1hJ5sD0gA';
 
 describe('the built app refuses a bad configuration', () => {
   it.each([
@@ -39,17 +37,11 @@ describe('the built app on embedded PGlite, over a real socket', () => {
   beforeAll(async () => {
     const clone = PgliteTemplate.clone(inject('pgliteTemplateDir'));
     cleanup = clone.cleanup;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    proc = runBuiltApi({
-      NODE_ENV: 'production',
-      JWT_SECRET: STRONG_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
+    ({ proc, base } = await startBuiltApi({
       DATA_DIR: clone.dataDir,
       LOG_LEVEL: 'debug',
       SHUTDOWN_DRAIN_MS: '1500',
-    });
+    }));
     await waitForStatus(`${base}/health/startup`, 200);
   });
   afterAll(() => {
@@ -125,20 +117,13 @@ describe('npm run db:seed (the built script) on embedded PGlite', () => {
 
   it('refuses to open the data directory while the API holds it (one process per PGlite directory)', async () => {
     const clone = PgliteTemplate.clone(inject('pgliteTemplateDir'));
-    const port = await freePort();
-    const api = runBuiltApi({
-      DATA_DIR: clone.dataDir,
-      JWT_SECRET: STRONG_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'silent',
-    });
+    const { proc: api, base: apiBase } = await startBuiltApi({ DATA_DIR: clone.dataDir, LOG_LEVEL: 'silent' });
     try {
-      await waitForStatus(`http://127.0.0.1:${port}/health/startup`, 200);
+      await waitForStatus(`${apiBase}/health/startup`, 200);
       const seed = runBuiltApi({ DATA_DIR: clone.dataDir, JWT_SECRET: STRONG_SECRET }, 'seed');
       expect((await seed.exited).code).toBe(1);
       expect(seed.stdout() + seed.stderr()).toContain(`is in use by process ${api.child.pid}`);
-      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${apiBase}/health/ready`)).status).toBe(200);
     } finally {
       api.child.kill('SIGKILL');
       await api.exited;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivatePostgres } from '../support/private-postgres';
-import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../support/processes';
+import { adminWithProduct, type RunningProcess, startBuiltApi, waitForStatus } from '../support/processes';
 
 /**
  * Fault injection against a PRIVATE PostgreSQL (initdb/pg_ctl in a temp dir, on a free port) and the built app as a real process:
@@ -8,7 +8,6 @@ import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../su
  * in the same process once PostgreSQL is back.
  */
 
-const STRONG_SECRET = 'q7V2mXk9LpR4tW8zN3bY6cF1hJ5sD0gA';
 const ADMIN = { email: 'fault-admin@example.test', password: 'Fault-Admin-Pass-7302' };
 
 const started = PrivatePostgres.tryStart();
@@ -70,13 +69,7 @@ describe.skipIf(!pg)(`PostgreSQL faults against the built app${pg ? '' : ` (SKIP
     `\n--- app stdout ---\n${proc?.stdout().slice(-4000)}\n--- app stderr ---\n${proc?.stderr().slice(-4000)}\n--- postgres log ---\n${pg?.log().slice(-2000)}`;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    proc = runBuiltApi({
-      NODE_ENV: 'production',
-      JWT_SECRET: STRONG_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
+    ({ proc, base } = await startBuiltApi({
       DATABASE_URL: pg!.url,
       DB_CONNECT_TIMEOUT_MS: '1000',
       DB_STATEMENT_TIMEOUT_MS: '1500',
@@ -85,26 +78,20 @@ describe.skipIf(!pg)(`PostgreSQL faults against the built app${pg ? '' : ` (SKIP
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_PER_MINUTE: '100000',
       SHUTDOWN_DRAIN_MS: '0',
-    });
+    }));
     pid = proc.child.pid;
     try {
       await waitForStatus(`${base}/health/ready`, 200, 20_000);
     } catch (error) {
       throw new Error(`${(error as Error).message}${diagnostics()}`);
     }
-    const login = await fetch(`${base}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
+    token = await adminWithProduct(base, ADMIN, {
+      sku: 'FAULT-1',
+      name: 'Fault product',
+      priceCents: 1234,
+      currency: 'EUR',
+      stock: 5,
     });
-    expect(login.status).toBe(200);
-    token = ((await login.json()) as { accessToken: string }).accessToken;
-    const created = await fetch(`${base}/v1/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ sku: 'FAULT-1', name: 'Fault product', priceCents: 1234, currency: 'EUR', stock: 5 }),
-    });
-    expect(created.status).toBe(201);
     expect((await timedGet(`${base}/v1/products`, token)).status).toBe(200);
   });
 

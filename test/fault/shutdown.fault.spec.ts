@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PgliteTemplate } from '../support/pglite-template';
-import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../support/processes';
+import { adminWithProduct, type RunningProcess, startBuiltApi, waitForStatus } from '../support/processes';
 
 /**
  * SIGTERM under load, against the built app as a real process (embedded PGlite: no server needed). Kubernetes keeps routing
@@ -8,7 +8,6 @@ import { freePort, runBuiltApi, type RunningProcess, waitForStatus } from '../su
  * succeeds; then the server closes and the process exits 0.
  */
 
-const STRONG_SECRET = 'q7V2mXk9LpR4tW8zN3bY6cF1hJ5sD0gA';
 const ADMIN = { email: 'shutdown-admin@example.test', password: 'Shutdown-Admin-Pass-5518' };
 const DRAIN_MS = 1_500;
 const LOAD_MAX_MS = 4_000;
@@ -35,13 +34,7 @@ describe('SIGTERM under load (built app, embedded PGlite)', () => {
   beforeAll(async () => {
     const clone = PgliteTemplate.clone(inject('pgliteTemplateDir'));
     cleanup = clone.cleanup;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    proc = runBuiltApi({
-      NODE_ENV: 'production',
-      JWT_SECRET: STRONG_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
+    ({ proc, base } = await startBuiltApi({
       DATA_DIR: clone.dataDir,
       LOG_LEVEL: 'warn',
       ADMIN_EMAIL: ADMIN.email,
@@ -49,21 +42,15 @@ describe('SIGTERM under load (built app, embedded PGlite)', () => {
       RATE_LIMIT_PER_MINUTE: '100000',
       SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
       SHUTDOWN_TIMEOUT_MS: '5000',
-    });
+    }));
     await waitForStatus(`${base}/health/ready`, 200, 20_000);
-    const login = await fetch(`${base}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
+    token = await adminWithProduct(base, ADMIN, {
+      sku: 'DRAIN-1',
+      name: 'Drain product',
+      priceCents: 990,
+      currency: 'EUR',
+      stock: 3,
     });
-    expect(login.status).toBe(200);
-    token = ((await login.json()) as { accessToken: string }).accessToken;
-    const created = await fetch(`${base}/v1/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ sku: 'DRAIN-1', name: 'Drain product', priceCents: 990, currency: 'EUR', stock: 3 }),
-    });
-    expect(created.status).toBe(201);
   });
 
   afterAll(async () => {

@@ -68,3 +68,44 @@ export async function waitForStatus(url: string, status: number, timeoutMs = 20_
   }
   throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${String(last)})`);
 }
+
+/** A JWT secret that passes the production checks (tests run the built app with NODE_ENV=production). */
+export const STRONG_SECRET = 'q7V2mXk9LpR4tW8zN3bY6cF1hJ5sD0gA';
+
+/**
+ * Starts the built API in production mode on a free loopback port; `env` adds to or overrides that.
+ * Returns the process and its base URL (not yet waited for: use `waitForStatus`).
+ */
+export async function startBuiltApi(env: Record<string, string>): Promise<{ proc: RunningProcess; base: string }> {
+  const port = await freePort();
+  const proc = runBuiltApi({
+    NODE_ENV: 'production',
+    JWT_SECRET: STRONG_SECRET,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...env,
+  });
+  return { proc, base: `http://127.0.0.1:${port}` };
+}
+
+/** Logs the bootstrap admin in over HTTP and creates one product; returns the admin's access token. */
+export async function adminWithProduct(
+  base: string,
+  admin: { email: string; password: string },
+  product: { sku: string; name: string; priceCents: number; currency: string; stock: number },
+): Promise<string> {
+  const login = await fetch(`${base}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(admin),
+  });
+  if (login.status !== 200) throw new Error(`admin login answered ${login.status}: ${await login.text()}`);
+  const token = ((await login.json()) as { accessToken: string }).accessToken;
+  const created = await fetch(`${base}/v1/products`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(product),
+  });
+  if (created.status !== 201) throw new Error(`product creation answered ${created.status}: ${await created.text()}`);
+  return token;
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { DbExecutor } from '@app/database';
+import { type DbExecutor, keysetAfter } from '@app/database';
 import { type ProductRow, products } from './catalog.schema';
 
 export interface ProductListFilter {
@@ -41,11 +41,7 @@ export class CatalogRepository {
       );
     }
     if (filter.after) {
-      const { createdAt, id } = filter.after;
-      // A row comparison, so the (created_at desc, id desc) index both filters and orders the page.
-      conditions.push(
-        sql`(${products.createdAt}, ${products.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`,
-      );
+      conditions.push(keysetAfter(products.createdAt, products.id, filter.after));
     }
     return db
       .select()

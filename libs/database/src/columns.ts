@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { integer, timestamp } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
+import { type AnyPgColumn, integer, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * The columns of every versioned resource: `version` (incremented by each change; the ETag) and
@@ -15,3 +15,10 @@ export const versionedTimestamps = () => ({
     .notNull()
     .default(sql`now()`),
 });
+
+/**
+ * The keyset condition for lists ordered by (created_at desc, id desc): rows strictly after the cursor
+ * position. A row comparison, so the matching `(created_at desc, id desc)` index both seeks and orders.
+ */
+export const keysetAfter = (createdAt: AnyPgColumn, id: AnyPgColumn, position: { createdAt: Date; id: string }): SQL =>
+  sql`(${createdAt}, ${id}) < (${position.createdAt.toISOString()}::timestamptz, ${position.id}::uuid)`;

@@ -12,4 +12,4 @@ export { defaultMigrationsFolder } from './migrations-folder';
 export { Migrator, type MigrationStatus } from './migrator';
 export { TransactionRunner, type TransactionOptions } from './transaction-runner';
 export { rowsOf } from './rows';
-export { versionedTimestamps } from './columns';
+export { keysetAfter, versionedTimestamps } from './columns';

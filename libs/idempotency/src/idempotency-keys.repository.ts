@@ -24,6 +24,10 @@ export type ExistingKey =
 const ofScope = (scope: Pick<IdempotencyScope, 'userId' | 'key'>) =>
   and(eq(idempotencyKeys.userId, scope.userId), eq(idempotencyKeys.key, scope.key));
 
+/** The caller's own claim on the key, still running (what completing or releasing may touch). */
+const inFlight = (scope: IdempotencyScope) =>
+  and(ofScope(scope), eq(idempotencyKeys.fingerprint, scope.fingerprint), eq(idempotencyKeys.state, 'in_progress'));
+
 /** All SQL about idempotency keys. Every method is one statement, never a transaction held open. */
 @Injectable()
 export class IdempotencyKeysRepository {
@@ -90,29 +94,14 @@ export class IdempotencyKeysRepository {
         responseBody: response.body === undefined ? null : response.body,
         responseHeaders: response.headers,
       })
-      .where(
-        and(
-          ofScope(scope),
-          eq(idempotencyKeys.fingerprint, scope.fingerprint),
-          eq(idempotencyKeys.state, 'in_progress'),
-        ),
-      )
+      .where(inFlight(scope))
       .returning({ key: idempotencyKeys.key });
     return rows.length === 1;
   }
 
   /** Gives the key back (the request failed in a way the client may retry): deletes the claim. */
   async release(db: DbExecutor, scope: IdempotencyScope): Promise<boolean> {
-    const rows = await db
-      .delete(idempotencyKeys)
-      .where(
-        and(
-          ofScope(scope),
-          eq(idempotencyKeys.fingerprint, scope.fingerprint),
-          eq(idempotencyKeys.state, 'in_progress'),
-        ),
-      )
-      .returning({ key: idempotencyKeys.key });
+    const rows = await db.delete(idempotencyKeys).where(inFlight(scope)).returning({ key: idempotencyKeys.key });
     return rows.length === 1;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { DbExecutor } from '@app/database';
+import { type DbExecutor, keysetAfter } from '@app/database';
 import type { OrderStatus } from './order-status';
 import { type OrderItemRow, orderItems, type OrderRow, orders } from './orders.schema';
 
@@ -56,11 +56,7 @@ export class OrdersRepository {
     else if (filter.userId) conditions.push(eq(orders.userId, filter.userId));
     if (filter.status) conditions.push(eq(orders.status, filter.status));
     if (filter.after) {
-      const { createdAt, id } = filter.after;
-      // A row comparison, so the (created_at desc, id desc) index both filters and orders the page.
-      conditions.push(
-        sql`(${orders.createdAt}, ${orders.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`,
-      );
+      conditions.push(keysetAfter(orders.createdAt, orders.id, filter.after));
     }
     const rows = await db
       .select()

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { PrincipalStore, type PrincipalRecord } from '@app/auth';
 import { type DbExecutor, TransactionRunner } from '@app/database';
 import { UsersRepository } from './users.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Accounts as authentication sees them. */
 @Injectable()
@@ -16,7 +15,7 @@ export class UsersPrincipalStore extends PrincipalStore {
   }
 
   async findPrincipal(id: string, db: DbExecutor = this.tx.db): Promise<PrincipalRecord | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined; // a forged or foreign `sub` must not reach SQL
     const row = await this.users.findById(db, id);
     return row && { id: row.id, role: row.role, disabled: row.disabled, sessionVersion: row.sessionVersion };
   }

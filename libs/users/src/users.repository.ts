@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { DbExecutor } from '@app/database';
+import { type DbExecutor, keysetAfter } from '@app/database';
 import { type UserRow, users } from './users.schema';
 
 export interface UserListFilter {
@@ -43,9 +43,7 @@ export class UsersRepository {
     if (filter.role) conditions.push(eq(users.role, filter.role));
     if (filter.email) conditions.push(sql`lower(${users.email}) = lower(${filter.email})`);
     if (filter.after) {
-      const { createdAt, id } = filter.after;
-      // A row comparison, so the (created_at desc, id desc) index both filters and orders the page.
-      conditions.push(sql`(${users.createdAt}, ${users.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`);
+      conditions.push(keysetAfter(users.createdAt, users.id, filter.after));
     }
     return db
       .select()

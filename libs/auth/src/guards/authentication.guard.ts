@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { isUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProblemException } from '@app/core';
 import { unauthorized } from '../auth-problems';
@@ -9,7 +10,6 @@ import { AccessTokenService } from '../tokens/access-token.service';
 import { SessionTokens } from '../tokens/session-tokens.service';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type AuthRequest = FastifyRequest & { principal?: Principal; authFailure?: ProblemException };
 
@@ -39,10 +39,7 @@ export class IdentifyCallerGuard implements CanActivate {
       return true;
     }
     const claims = await this.accessTokens.verify(match[1]);
-    const account =
-      claims && UUID.test(claims.sub) && UUID.test(claims.sid)
-        ? await this.principals.findPrincipal(claims.sub)
-        : undefined;
+    const account = claims && isUUID(claims.sid) ? await this.principals.findPrincipal(claims.sub) : undefined;
     if (
       !claims ||
       !account ||
