@@ -2,6 +2,8 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { type AppConfig, CoreModule } from '@app/core';
 import { DatabaseModule, databaseProblemMapper } from '@app/database';
 import { AuthModule } from '@app/auth';
+import { CacheModule } from '@app/cache';
+import { RedisModule } from '@app/redis';
 import { CatalogModule } from '@app/catalog';
 import { HealthModule } from '@app/health';
 import { IdempotencyModule } from '@app/idempotency';
@@ -18,6 +20,8 @@ export class AppModule {
       imports: [
         CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
         DatabaseModule.forRoot(),
+        RedisModule,
+        CacheModule,
         AuthModule.forRoot({ imports: [UsersModule] }),
         IdempotencyModule,
         HealthModule,

@@ -7,10 +7,15 @@ import { RateLimitGuard } from './guards/rate-limit.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { Argon2PasswordHasher } from './password/argon2-password-hasher';
 import { PasswordHasher } from './password/password-hasher';
+import { RateLimitStorage } from './rate-limit-storage/rate-limit.storage';
 import { rateLimitOptions } from './rate-limits';
 import { AccessTokenService } from './tokens/access-token.service';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { SessionTokens } from './tokens/session-tokens.service';
+
+/** The counters' storage, a module of its own so that the throttler's async factory can inject it. */
+@Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
+class RateLimitStorageModule {}
 
 export interface AuthModuleOptions {
   /** Modules that provide (and export) `PrincipalStore`: where accounts live. */
@@ -30,7 +35,11 @@ export class AuthModule {
       module: AuthModule,
       imports: [
         ...options.imports,
-        ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
+        ThrottlerModule.forRootAsync({
+          imports: [RateLimitStorageModule],
+          inject: [AppConfig, RateLimitStorage],
+          useFactory: rateLimitOptions,
+        }),
       ],
       providers: [
         { provide: PasswordHasher, useClass: Argon2PasswordHasher },

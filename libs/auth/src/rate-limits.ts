@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '@app/core';
 import { RATE_LIMITS, type RateLimitName } from './decorators/rate-limit.decorator';
 
@@ -11,9 +11,10 @@ const routeHas = (context: ExecutionContext, name: RateLimitName): boolean =>
 type TrackedRequest = { ip?: string; body?: unknown };
 
 /** The named limits: a global one per client, and the stricter ones that `@RateLimit()` switches on. */
-export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
+export function rateLimitOptions(config: AppConfig, storage?: ThrottlerStorage): ThrottlerModuleOptions {
   const { perMinute, authPerMinute } = config.rateLimits;
   return {
+    storage,
     throttlers: [
       { name: 'default', ttl: MINUTE, limit: perMinute },
       {

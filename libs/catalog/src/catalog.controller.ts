@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '@app/auth';
+import { CacheFor, InvalidatesCache } from '@app/cache';
 import { IfMatch, type Page, WithETag } from '@app/core';
+import { PRODUCTS_CACHE_TAG } from './catalog.cache';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
@@ -13,12 +15,14 @@ export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
+  @CacheFor(30, { tags: [PRODUCTS_CACHE_TAG], scope: 'shared' })
   async list(@Query() query: ListProductsQuery): Promise<Page<ProductResponse>> {
     const page = await this.catalog.list(query);
     return { data: page.data.map((row) => ProductResponse.from(row)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
+  @CacheFor(30, { tags: [PRODUCTS_CACHE_TAG], scope: 'shared' })
   @WithETag()
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<ProductResponse> {
     return ProductResponse.from(await this.catalog.get(id));
@@ -26,6 +30,7 @@ export class CatalogController {
 
   @Post()
   @Roles('admin')
+  @InvalidatesCache(PRODUCTS_CACHE_TAG)
   @WithETag()
   async create(
     @Body() dto: CreateProductDto,
@@ -38,6 +43,7 @@ export class CatalogController {
 
   @Patch(':id')
   @Roles('admin')
+  @InvalidatesCache(PRODUCTS_CACHE_TAG)
   @WithETag()
   async update(
     @Param('id', ParseUUIDPipe) id: string,

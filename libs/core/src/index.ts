@@ -4,7 +4,7 @@ export { isPlaceholderSecret } from './config/secrets';
 export { CoreModule, type CoreModuleOptions } from './core.module';
 export { configureHttp } from './http/configure-http';
 export { createFastifyAdapter } from './http/fastify-adapter';
-export { etagOf, IfMatch, parseETagList, preconditionFailed, WithETag } from './http/etag';
+export { applyEntityTag, etagOf, IfMatch, isETagRoute, parseETagList, preconditionFailed, WithETag } from './http/etag';
 export { REQUEST_ID_HEADER, generateRequestId, isAcceptableRequestId } from './http/request-id';
 export { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
 export { REDACTED_PATHS, pinoHttpOptions } from './logging/logging.module';

@@ -5,6 +5,7 @@ import { Public } from '@app/auth';
 import { ProblemException, ProblemType } from '@app/core';
 import { DatabaseHealthIndicator } from './database.health';
 import { LifecycleState } from './lifecycle.state';
+import { RedisHealthIndicator } from './redis.health';
 
 /**
  * Kubernetes probes, unversioned, public and outside rate limits. Liveness is the process alone (never a dependency: a database hiccup
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
     private readonly lifecycle: LifecycleState,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get('live')
@@ -29,7 +31,9 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.probe([() => this.lifecycleCheck('lifecycle'), () => this.database.check()]);
+    const checks = [() => this.lifecycleCheck('lifecycle'), () => this.database.check()];
+    if (this.redis.configured) checks.push(() => this.redis.check());
+    return this.probe(checks);
   }
 
   @Get('startup')

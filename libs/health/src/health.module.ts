@@ -5,11 +5,12 @@ import { GracefulShutdown } from './graceful-shutdown';
 import { HealthController } from './health.controller';
 import { LifecycleState } from './lifecycle.state';
 import { MetricsController } from './metrics.controller';
+import { RedisHealthIndicator } from './redis.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
-  providers: [DatabaseHealthIndicator, LifecycleState, GracefulShutdown],
+  providers: [DatabaseHealthIndicator, RedisHealthIndicator, LifecycleState, GracefulShutdown],
   exports: [LifecycleState],
 })
 export class HealthModule {}

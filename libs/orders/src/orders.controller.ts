@@ -1,12 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { CacheFor, InvalidatesCache } from '@app/cache';
+import { PRODUCTS_CACHE_TAG } from '@app/catalog';
 import { IfMatch, type Page, WithETag } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { ChangeStatusDto } from './dto/change-status.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { OrderResponse } from './dto/order.response';
+import { ORDERS_CACHE_TAG } from './orders.cache';
 import { OrdersService } from './orders.service';
 
 @Controller({ path: 'orders', version: '1' })
@@ -15,6 +18,7 @@ export class OrdersController {
 
   @Post()
   @Idempotent()
+  @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
   @WithETag()
   async create(
     @CurrentUser() principal: Principal,
@@ -27,12 +31,14 @@ export class OrdersController {
   }
 
   @Get()
+  @CacheFor(10, { tags: [ORDERS_CACHE_TAG] })
   async list(@CurrentUser() principal: Principal, @Query() query: ListOrdersQuery): Promise<Page<OrderResponse>> {
     const page = await this.orders.list(principal, query);
     return { data: page.data.map((order) => OrderResponse.from(order)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
+  @CacheFor(10, { tags: [ORDERS_CACHE_TAG] })
   @WithETag()
   async get(@CurrentUser() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<OrderResponse> {
     return OrderResponse.from(await this.orders.get(principal, id));
@@ -40,6 +46,7 @@ export class OrdersController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
   @WithETag()
   async cancel(
     @CurrentUser() principal: Principal,
@@ -51,6 +58,7 @@ export class OrdersController {
 
   @Patch(':id/status')
   @Roles('admin')
+  @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
   @WithETag()
   async changeStatus(
     @CurrentUser() principal: Principal,

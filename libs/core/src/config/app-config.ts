@@ -31,7 +31,13 @@ export class AppConfig {
     statementTimeoutMs: number;
     migrateOnStart: boolean;
   };
-  readonly redisUrl!: string | undefined;
+  readonly redis!: {
+    url: string | undefined;
+    keyPrefix: string;
+    connectTimeoutMs: number;
+    commandTimeoutMs: number;
+  };
+  readonly cache!: { memoryMaxEntries: number };
   readonly auth!: {
     jwtSecret: string;
     issuer: string;
@@ -127,7 +133,13 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       migrateOnStart: env.DB_MIGRATE_ON_START,
     },
-    redisUrl: env.REDIS_URL,
+    redis: {
+      url: env.REDIS_URL,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    cache: { memoryMaxEntries: env.CACHE_MEMORY_MAX_ENTRIES },
     auth: {
       // Outside production a missing secret is replaced by a random one for this process only:
       // tokens do not survive a restart, and no secret is ever written in code.

@@ -70,6 +70,33 @@ export class Environment {
   @IsRedisUrl()
   REDIS_URL?: string = undefined;
 
+  /** Prefix of every key the app writes to Redis (several apps or environments can share one server). */
+  @Trimmed()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  REDIS_KEY_PREFIX = 'nest-api:';
+
+  @ToInt()
+  @IsInt({ message: 'REDIS_CONNECT_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(60_000)
+  REDIS_CONNECT_TIMEOUT_MS = 2_000;
+
+  /** How long any Redis command may take before the app stops waiting and falls back. */
+  @ToInt()
+  @IsInt({ message: 'REDIS_COMMAND_TIMEOUT_MS must be an integer' })
+  @Min(10)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  /** Entries the in-memory response cache keeps (least recently used go first); used when REDIS_URL is unset. */
+  @ToInt()
+  @IsInt({ message: 'CACHE_MEMORY_MAX_ENTRIES must be an integer' })
+  @Min(1)
+  @Max(10_000_000)
+  CACHE_MEMORY_MAX_ENTRIES = 10_000;
+
   // --- HTTP -----------------------------------------------------------------------------------------
   @ToList()
   @IsTrustedProxyList()

@@ -1,9 +1,11 @@
 import {
+  applyDecorators,
   type CallHandler,
   createParamDecorator,
   type ExecutionContext,
   Injectable,
   type NestInterceptor,
+  SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -34,27 +36,33 @@ export function parseETagList(
     .map(Number);
 }
 
+const ETAG_ROUTE = Symbol('etag-route');
+
+/**
+ * Sets `ETag` from a body's `version` and answers a GET/HEAD whose `If-None-Match` names it with 304 and no
+ * body (returns `undefined` then). Bodies without a numeric `version` pass through untouched.
+ */
+export function applyEntityTag(request: FastifyRequest, reply: FastifyReply, body: unknown): unknown {
+  const version = (body as { version?: unknown } | null)?.version;
+  if (typeof version !== 'number') return body;
+  void reply.header('etag', etagOf(version));
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const wanted = parseETagList(request.headers['if-none-match']);
+    if (wanted === '*' || wanted?.includes(version)) {
+      void reply.status(304);
+      return undefined;
+    }
+  }
+  return body;
+}
+
 @Injectable()
 class ETagInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((body: unknown) => {
-        const version = (body as { version?: unknown } | null)?.version;
-        if (typeof version !== 'number') return body;
-        void reply.header('etag', etagOf(version));
-        if (request.method === 'GET' || request.method === 'HEAD') {
-          const wanted = parseETagList(request.headers['if-none-match']);
-          if (wanted === '*' || wanted?.includes(version)) {
-            void reply.status(304);
-            return undefined;
-          }
-        }
-        return body;
-      }),
-    );
+    return next.handle().pipe(map((body: unknown) => applyEntityTag(request, reply, body)));
   }
 }
 
@@ -62,7 +70,13 @@ class ETagInterceptor implements NestInterceptor {
  * Single-resource routes: sets `ETag` from the returned body's `version`, and answers a GET whose
  * `If-None-Match` names the current version with 304 and no body.
  */
-export const WithETag = (): MethodDecorator & ClassDecorator => UseInterceptors(ETagInterceptor);
+export const WithETag = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ETAG_ROUTE, true), UseInterceptors(ETagInterceptor));
+
+/** Whether a handler (or its controller) is marked {@link WithETag}, for code that answers in its stead. */
+export const isETagRoute = (context: ExecutionContext): boolean =>
+  Reflect.getMetadata(ETAG_ROUTE, context.getHandler()) === true ||
+  Reflect.getMetadata(ETAG_ROUTE, context.getClass()) === true;
 
 const PRECONDITION_TYPE = 'https://errors.example.dev/precondition';
 

@@ -1,0 +1,40 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { RedisConnection, RedisUnavailableError } from '@app/redis';
+import { incrementInRedis, type ThrottlerStorageRecord } from './redis-rate-limit.script';
+
+/**
+ * Where rate-limit counters live: in Redis when REDIS_URL is set, so every replica counts against one limit;
+ * in process memory otherwise, and whenever Redis is unavailable (down, suspended or slower than
+ * REDIS_COMMAND_TIMEOUT_MS): limits then hold per replica instead of failing open or failing requests.
+ */
+@Injectable()
+export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly memory = new ThrottlerStorageService();
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    if (this.redis.configured) {
+      const redisKey = this.redis.key('rate-limit', throttlerName, key);
+      try {
+        return await this.redis.run('rate_limit', (client) =>
+          incrementInRedis(client, redisKey, ttl, limit, blockDuration),
+        );
+      } catch (error) {
+        if (!(error instanceof RedisUnavailableError)) throw error;
+      }
+    }
+    return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  onApplicationShutdown(): void {
+    this.memory.onApplicationShutdown();
+  }
+}

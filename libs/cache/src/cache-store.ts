@@ -1,0 +1,38 @@
+import { createKeyv as createMemoryKeyv } from '@cacheable/memory';
+import KeyvRedis from '@keyv/redis';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type Cache, createCache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { AppConfig } from '@app/core';
+import { RedisConnection } from '@app/redis';
+
+/**
+ * The cache-manager instance and its one Keyv store: Redis through the app's shared connection when
+ * REDIS_URL is set (one cache for every replica), else an in-process LRU of CACHE_MEMORY_MAX_ENTRIES.
+ * Store errors never escape: cache-manager turns them into misses and RedisConnection bounds their time.
+ */
+@Injectable()
+export class CacheStore implements OnApplicationShutdown {
+  readonly cache: Cache;
+  private readonly keyv: Keyv;
+
+  constructor(config: AppConfig, redis: RedisConnection) {
+    this.keyv =
+      redis.client === undefined
+        ? createMemoryKeyv({ lruSize: config.cache.memoryMaxEntries })
+        : // Keys are already namespaced by REDIS_KEY_PREFIX; the adapter must not reconnect or own the client.
+          new Keyv({
+            store: new KeyvRedis(redis.client, { throwOnConnectError: false }),
+            useKeyPrefix: false,
+            namespace: undefined,
+          });
+    // Keyv reports store failures as 'error' events; the outcome (a miss) is handled where it is used.
+    this.keyv.on('error', () => undefined);
+    this.cache = createCache({ stores: [this.keyv] });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // The Redis connection is RedisModule's to close; only an in-process store is cleared here.
+    if (!(this.keyv.store instanceof KeyvRedis)) await this.keyv.clear();
+  }
+}
