@@ -82,8 +82,8 @@ export class RedisConnection {
   }
 
   /**
-   * Opens the connection, waiting at most REDIS_CONNECT_TIMEOUT_MS: the app starts (and serves, without
-   * Redis) even when Redis is down, and connects as soon as it comes back.
+   * Opens the connection, waiting at most REDIS_CONNECT_TIMEOUT_MS or until the first attempt fails: the app
+   * starts (and serves, without Redis) even when Redis is down, and connects as soon as it comes back.
    */
   async connect(): Promise<void> {
     if (this.client === undefined || this.client.isOpen) return;
@@ -94,7 +94,9 @@ export class RedisConnection {
         return 'failed' as const;
       },
     );
-    const outcome = await Promise.race([connected, delay(this.settings.connectTimeoutMs)]);
+    // The first failed attempt (refused, unresolvable, timed out) is answer enough; retries go on behind.
+    const failed = new Promise<'failed'>((resolve) => this.client!.once('error', () => resolve('failed')));
+    const outcome = await Promise.race([connected, failed, delay(this.settings.connectTimeoutMs)]);
     if (outcome !== 'connected') {
       this.logger.warn(`not reachable at startup (${outcome}); serving without it and reconnecting in the background`);
     }

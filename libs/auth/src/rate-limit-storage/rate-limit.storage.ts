@@ -22,7 +22,8 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     if (this.redis.configured) {
-      const redisKey = this.redis.key('rate-limit', throttlerName, key);
+      // The hash tag keeps a key's counter and block in one slot, as a Redis Cluster requires of a script's keys.
+      const redisKey = this.redis.key('rate-limit', throttlerName, `{${key}}`);
       try {
         return await this.redis.run('rate_limit', (client) =>
           incrementInRedis(client, redisKey, ttl, limit, blockDuration),

@@ -31,7 +31,10 @@ return { hits, windowLeft, 0, 0 }
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
-/** Counts one hit on `key` (already prefixed) in Redis: one round trip, atomic across replicas. */
+/**
+ * Counts one hit on `key` (prefixed, and carrying a `{hash tag}` so that its block key shares its slot) in
+ * Redis: one round trip, atomic across replicas.
+ */
 export async function incrementInRedis(
   client: RedisClient,
   key: string,
@@ -39,10 +42,8 @@ export async function incrementInRedis(
   limit: number,
   blockDuration: number,
 ): Promise<ThrottlerStorageRecord> {
-  // The hash tag keeps both keys in one slot, as a Redis Cluster requires of a script's keys.
-  const tagged = `{${key}}`;
   const reply = (await client.eval(INCREMENT, {
-    keys: [tagged, `${tagged}:block`],
+    keys: [key, `${key}:block`],
     arguments: [String(ttl), String(limit), String(Math.max(1, blockDuration))],
   })) as [number, number, number, number];
   const [totalHits, windowLeft, blocked, blockLeft] = reply.map(Number);
