@@ -9,7 +9,8 @@ import { RedisHealthIndicator } from './redis.health';
 
 /**
  * Kubernetes probes, unversioned, public and outside rate limits. Liveness is the process alone (never a dependency: a database hiccup
- * must not restart every pod); readiness is "can serve traffic"; startup is "bootstrap finished".
+ * must not restart every pod); readiness is "can serve traffic" (PostgreSQL and migrations; Redis, when configured, is reported
+ * but can only make it `degraded`, since the app serves without it); startup is "bootstrap finished".
  */
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 @Public()
