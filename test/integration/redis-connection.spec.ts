@@ -1,29 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, Metrics } from '@app/core';
-import { RedisUnavailableError, type RedisUnavailableReason } from './redis-unavailable.error';
-import { RedisConnection } from './redis.connection';
+import { RedisConnection, RedisUnavailableError, type RedisUnavailableReason } from '@app/redis';
+import { freePort } from '../support/processes';
+import { redisSkipReason } from '../support/redis';
 
 const redisUrl = process.env.TEST_REDIS_URL;
-const redisSkipReason = redisUrl
-  ? undefined
-  : 'TEST_REDIS_URL is not set; run with TEST_REDIS_URL=redis://127.0.0.1:6379 to include Redis';
 
 const CONNECT_TIMEOUT_MS = 300;
 const COMMAND_TIMEOUT_MS = 200;
-
-/** A loopback port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Rejects with a RedisUnavailableError of this reason; returns how long the promise took to settle. */
 async function expectUnavailable(pending: Promise<unknown>, reason: RedisUnavailableReason): Promise<number> {
@@ -97,7 +82,7 @@ describe('RedisConnection', () => {
 
   describe('REDIS_URL at a closed port', () => {
     it('connect() gives up within REDIS_CONNECT_TIMEOUT_MS; run and ping then fail fast with "connecting"', async () => {
-      const redis = open({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+      const redis = open({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
       expect(redis.configured).toBe(true);
 
       const started = performance.now();
