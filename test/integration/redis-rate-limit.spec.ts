@@ -78,33 +78,48 @@ async function removeKeysNaming(t: TestApp | undefined, prefix: string): Promise
   if (found.length > 0) await t.app.get(RedisConnection).client!.del(found);
 }
 
+/** Two app instances ("replicas") sharing one REDIS_KEY_PREFIX, each of them reached through its AuthApi. */
+interface Replicas {
+  redis: TestRedis;
+  a: TestApp;
+  apiA: AuthApi;
+  apiB: AuthApi;
+}
+
+/**
+ * Registers the boot and teardown of two replicas on `databases()`: one database each, or one shared by both.
+ * They boot one after the other, so that on a shared database the first one migrates it.
+ */
+function twoReplicas(databases: () => Promise<TestDatabase[]>): Replicas {
+  const replicas = {} as Replicas;
+  let dbs: TestDatabase[] = [];
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    replicas.redis = createTestRedis();
+    dbs = await databases();
+    for (const db of [dbs[0]!, dbs[1] ?? dbs[0]!]) {
+      apps.push(await bootTestApp({ ...db.env, ...replicas.redis.env, ...limitsEnv }));
+    }
+    replicas.a = apps[0]!;
+    replicas.apiA = new AuthApi(apps[0]!.app);
+    replicas.apiB = new AuthApi(apps[1]!.app);
+  });
+  afterAll(async () => {
+    if (replicas.redis) await removeKeysNaming(apps[0], replicas.redis.env.REDIS_KEY_PREFIX);
+    for (const app of apps) await app.close();
+    await replicas.redis?.cleanup();
+    for (const db of dbs) await db.cleanup();
+  });
+  return replicas;
+}
+
 describe.skipIf(redisSkipReason !== undefined)(
   `rate limits shared through Redis by two replicas [pglite]${redisSkipReason === undefined ? '' : ` (skipped: ${redisSkipReason})`}`,
   () => {
-    let redis: TestRedis;
-    let dbs: TestDatabase[] = [];
-    let a: TestApp;
-    let b: TestApp;
-    let apiA: AuthApi;
-    let apiB: AuthApi;
-
-    beforeAll(async () => {
-      redis = createTestRedis();
-      dbs = await Promise.all([pgliteTier.create(), pgliteTier.create()]);
-      a = await bootTestApp({ ...dbs[0]!.env, ...redis.env, ...limitsEnv });
-      b = await bootTestApp({ ...dbs[1]!.env, ...redis.env, ...limitsEnv });
-      apiA = new AuthApi(a.app);
-      apiB = new AuthApi(b.app);
-    });
-    afterAll(async () => {
-      if (redis) await removeKeysNaming(a, redis.env.REDIS_KEY_PREFIX);
-      await a?.close();
-      await b?.close();
-      await redis?.cleanup();
-      for (const db of dbs) await db.cleanup();
-    });
+    const replicas = twoReplicas(() => Promise.all([pgliteTier.create(), pgliteTier.create()]));
 
     it(`per client IP (${PER_MINUTE}/min): 3 requests on A + 3 on B → the 6th is 429; then A is blocked too`, async () => {
+      const { apiA, apiB } = replicas;
       const ip = newIp();
       for (const api of [apiA, apiA, apiA, apiB, apiB]) expectUnauthorized(await me(api, ip));
       expectRateLimited(await me(apiB, ip));
@@ -115,6 +130,7 @@ describe.skipIf(redisSkipReason !== undefined)(
     });
 
     it(`POST /v1/auth/login per IP (${AUTH_PER_MINUTE}/min): 2 on A + 2 on B, the 5th → 429 on either`, async () => {
+      const { apiA, apiB } = replicas;
       const ip = newIp();
       for (const api of [apiA, apiA, apiB, apiB]) expectUnauthorized(await wrongLogin(api, ip, uniqueEmail('spray')));
       expectRateLimited(await wrongLogin(apiA, ip, uniqueEmail('spray')));
@@ -123,6 +139,7 @@ describe.skipIf(redisSkipReason !== undefined)(
     });
 
     it(`POST /v1/auth/login per IP+email (${AUTH_PER_MINUTE / 2}/min): 1 on A + 1 on B, the 3rd → 429`, async () => {
+      const { apiA, apiB } = replicas;
       const ip = newIp();
       const email = uniqueEmail('target');
       expectUnauthorized(await wrongLogin(apiA, ip, email));
@@ -133,6 +150,7 @@ describe.skipIf(redisSkipReason !== undefined)(
     });
 
     it('the counters live under REDIS_KEY_PREFIX, one series per limit name', async () => {
+      const { redis, a, apiA } = replicas;
       const prefix = redis.env.REDIS_KEY_PREFIX;
       expectUnauthorized(await wrongLogin(apiA, newIp(), uniqueEmail('keys')));
       const written = await keysNaming(a, prefix);
@@ -154,31 +172,10 @@ const userSkipReason = redisSkipReason ?? postgresTier.skipReason;
 describe.skipIf(userSkipReason !== undefined)(
   `per-user rate limit shared through Redis by two replicas [postgres]${userSkipReason === undefined ? '' : ` (skipped: ${userSkipReason})`}`,
   () => {
-    let redis: TestRedis;
-    let db: TestDatabase;
-    let a: TestApp;
-    let b: TestApp;
-    let apiA: AuthApi;
-    let apiB: AuthApi;
-
-    beforeAll(async () => {
-      redis = createTestRedis();
-      db = await postgresTier.create();
-      // One after the other: the first one migrates the new database.
-      a = await bootTestApp({ ...db.env, ...redis.env, ...limitsEnv });
-      b = await bootTestApp({ ...db.env, ...redis.env, ...limitsEnv });
-      apiA = new AuthApi(a.app);
-      apiB = new AuthApi(b.app);
-    });
-    afterAll(async () => {
-      if (redis) await removeKeysNaming(a, redis.env.REDIS_KEY_PREFIX);
-      await a?.close();
-      await b?.close();
-      await redis?.cleanup();
-      await db?.cleanup();
-    });
+    const replicas = twoReplicas(async () => [await postgresTier.create()]);
 
     it(`the same user (${PER_MINUTE}/min): 3 requests on A + 3 on B, from six addresses → the 6th is 429`, async () => {
+      const { apiA, apiB } = replicas;
       const user = await newUserFrom(apiA);
       const token = user.tokens.accessToken;
       for (const api of [apiA, apiA, apiA, apiB, apiB]) {

@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '@app/core';
-
-const root = resolve(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(resolve(root, path), 'utf8');
+import { documentedVariables, probeRoutes, readRepoFile as read } from '../support/repo-files';
 
 const composeText = read('docker-compose.yml');
 const document = parseDocument(composeText);
@@ -25,12 +21,7 @@ const compose = (document.toJS() ?? {}) as { version?: unknown; services?: Recor
 const services = compose.services ?? {};
 const api = services.api ?? {};
 
-/** The variables `.env.example` documents (`NAME=` or `# NAME=`). */
-const documented = new Set(
-  read('.env.example')
-    .split(/\r?\n/)
-    .flatMap((line) => /^(?:#\s*)?([A-Z][A-Z0-9_]*)=/.exec(line.trim())?.[1] ?? []),
-);
+const documented = documentedVariables();
 
 /** A service's environment as a map, whether written as a map or as a `KEY=value` list. */
 function environmentOf(service: Service): Record<string, string | undefined> {
@@ -58,16 +49,6 @@ const healthcheckCommand = (service: Service): string => {
   const test = service.healthcheck?.test ?? [];
   return Array.isArray(test) ? test.join(' ') : test;
 };
-
-/** The probe routes the health controller really serves (`@Controller({ path: 'health', ... })` + `@Get('x')`). */
-function probeRoutes(): string[] {
-  const source = read('libs/health/src/health.controller.ts');
-  const controller = /@Controller\(\s*\{([^}]*)\}\s*\)/.exec(source)?.[1] ?? '';
-  const base = /path:\s*'([^']+)'/.exec(controller)?.[1];
-  // Unversioned: a versioned controller would be served under /v1/health/... instead.
-  if (base === undefined || !controller.includes('VERSION_NEUTRAL')) return [];
-  return [...source.matchAll(/@Get\('([^']*)'\)/g)].map((match) => `/${base}/${match[1]}`);
-}
 
 /** Compose durations: `20s`, `1m30s`, `1.5s`, `500ms`. */
 function durationMs(value: string | undefined): number {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -8,6 +8,7 @@ import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { type AppConfig, configVariableNames, isPlaceholderSecret, loadConfig } from '@app/core';
+import { documentedVariables, probeRoutes, readRepoFile as read, repoRoot as root } from '../support/repo-files';
 
 /*
  * No cluster runs here: the manifests in deploy/k8s are checked statically. Each object is validated against
@@ -15,8 +16,6 @@ import { type AppConfig, configVariableNames, isPlaceholderSecret, loadConfig } 
  * does not reject unknown fields, so the fields that matter are asserted below), then against the app itself.
  */
 
-const root = resolve(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(resolve(root, path), 'utf8');
 const DIR = 'deploy/k8s';
 
 // ---- loading ---------------------------------------------------------------------------------------
@@ -149,22 +148,7 @@ interface SecretShape {
 
 // ---- helpers -----------------------------------------------------------------------------------------
 
-/** The variables `.env.example` documents (`NAME=` or `# NAME=`). */
-const documented = new Set(
-  read('.env.example')
-    .split(/\r?\n/)
-    .flatMap((line) => /^(?:#\s*)?([A-Z][A-Z0-9_]*)=/.exec(line.trim())?.[1] ?? []),
-);
-
-/** The probe routes the health controller really serves (`@Controller({ path: 'health', ... })` + `@Get('x')`). */
-function probeRoutes(): string[] {
-  const source = read('libs/health/src/health.controller.ts');
-  const controller = /@Controller\(\s*\{([^}]*)\}\s*\)/.exec(source)?.[1] ?? '';
-  const base = /path:\s*'([^']+)'/.exec(controller)?.[1];
-  // Unversioned: a versioned controller would be served under /v1/health/... instead.
-  if (base === undefined || !controller.includes('VERSION_NEUTRAL')) return [];
-  return [...source.matchAll(/@Get\('([^']*)'\)/g)].map((match) => `/${base}/${match[1]}`);
-}
+const documented = documentedVariables();
 
 /** Kubernetes quantities: `250m`, `1`, `0.5`, `512Mi`, `1G`. */
 function quantity(value: string | number | undefined): number {

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { repoRoot } from './repo-files';
 
-export const repoRoot = resolve(__dirname, '..', '..');
 export const builtMain = join(repoRoot, 'dist', 'apps', 'api', 'src', 'main.js');
 
 export function assertBuilt(): void {

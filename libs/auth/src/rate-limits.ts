@@ -11,7 +11,7 @@ const routeHas = (context: ExecutionContext, name: RateLimitName): boolean =>
 type TrackedRequest = { ip?: string; body?: unknown };
 
 /** The named limits: a global one per client, and the stricter ones that `@RateLimit()` switches on. */
-export function rateLimitOptions(config: AppConfig, storage?: ThrottlerStorage): ThrottlerModuleOptions {
+export function rateLimitOptions(config: AppConfig, storage: ThrottlerStorage): ThrottlerModuleOptions {
   const { perMinute, authPerMinute } = config.rateLimits;
   return {
     storage,

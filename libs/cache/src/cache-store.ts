@@ -1,6 +1,6 @@
 import { createKeyv as createMemoryKeyv } from '@cacheable/memory';
 import KeyvRedis from '@keyv/redis';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type Cache, createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { AppConfig } from '@app/core';
@@ -12,12 +12,11 @@ import { RedisConnection } from '@app/redis';
  * Store errors never escape: cache-manager turns them into misses and RedisConnection bounds their time.
  */
 @Injectable()
-export class CacheStore implements OnApplicationShutdown {
+export class CacheStore {
   readonly cache: Cache;
-  private readonly keyv: Keyv;
 
   constructor(config: AppConfig, redis: RedisConnection) {
-    this.keyv =
+    const keyv =
       redis.client === undefined
         ? createMemoryKeyv({ lruSize: config.cache.memoryMaxEntries })
         : // Keys are already namespaced by REDIS_KEY_PREFIX; the adapter must not reconnect or own the client.
@@ -27,12 +26,7 @@ export class CacheStore implements OnApplicationShutdown {
             namespace: undefined,
           });
     // Keyv reports store failures as 'error' events; the outcome (a miss) is handled where it is used.
-    this.keyv.on('error', () => undefined);
-    this.cache = createCache({ stores: [this.keyv] });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // The Redis connection is RedisModule's to close; only an in-process store is cleared here.
-    if (!(this.keyv.store instanceof KeyvRedis)) await this.keyv.clear();
+    keyv.on('error', () => undefined);
+    this.cache = createCache({ stores: [keyv] });
   }
 }

@@ -1,8 +1,9 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { concatMap, from, type Observable, of, switchMap, tap } from 'rxjs';
+import type { AuthenticatedRequest } from '@app/auth';
 import { applyEntityTag, isETagRoute, Metrics } from '@app/core';
 import { CACHE_INVALIDATES, CACHE_POLICY, type CachePolicy } from './cache-policy';
 import { ResponseCache } from './response-cache';
@@ -11,7 +12,7 @@ import { ResponseCache } from './response-cache';
 const CACHE_STATUS = 'cache-status';
 const CACHE_NAME = 'nest-api';
 
-type CallerRequest = FastifyRequest & { principal?: { id: string } };
+type CallerRequest = FastifyRequest & AuthenticatedRequest;
 
 /**
  * The response cache, as a global interceptor driven by `@CacheFor` and `@InvalidatesCache` (routes
@@ -29,12 +30,13 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     private readonly cache: ResponseCache,
     metrics: Metrics,
   ) {
-    const counter = (name: string, help: string): Counter<'route'> =>
-      new Counter({ name, help, labelNames: ['route'], registers: [metrics.registry] });
-    this.hits = counter('cache_hits_total', 'GET answers served from the response cache, by route template');
-    this.misses = counter(
+    this.hits = metrics.counter('cache_hits_total', 'GET answers served from the response cache, by route template', [
+      'route',
+    ]);
+    this.misses = metrics.counter(
       'cache_misses_total',
       'GET answers computed because the response cache had none (or was unavailable), by route template',
+      ['route'],
     );
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createClient } from '@redis/client';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { AppConfig, Metrics } from '@app/core';
 import { RedisUnavailableError } from './redis-unavailable.error';
 
@@ -33,12 +33,11 @@ export class RedisConnection {
 
   constructor(config: AppConfig, metrics: Metrics) {
     this.settings = config.redis;
-    this.unavailable = new Counter({
-      name: 'redis_unavailable_total',
-      help: 'Redis operations that fell back (Redis down, suspended, timed out or failing), by use and reason',
-      labelNames: ['use', 'reason'],
-      registers: [metrics.registry],
-    });
+    this.unavailable = metrics.counter(
+      'redis_unavailable_total',
+      'Redis operations that fell back (Redis down, suspended, timed out or failing), by use and reason',
+      ['use', 'reason'],
+    );
     const { url, connectTimeoutMs, commandTimeoutMs } = this.settings;
     if (url === undefined) return;
     this.client = createClient({
@@ -87,19 +86,11 @@ export class RedisConnection {
    */
   async connect(): Promise<void> {
     if (this.client === undefined || this.client.isOpen) return;
-    const connected = this.client.connect().then(
-      () => 'connected' as const,
-      (error: unknown) => {
-        this.onError(error as Error);
-        return 'failed' as const;
-      },
-    );
-    // The first failed attempt (refused, unresolvable, timed out) is answer enough; retries go on behind.
-    const failed = new Promise<'failed'>((resolve) => this.client!.once('error', () => resolve('failed')));
-    const outcome = await Promise.race([connected, failed, delay(this.settings.connectTimeoutMs)]);
-    if (outcome !== 'connected') {
-      this.logger.warn(`not reachable at startup (${outcome}); serving without it and reconnecting in the background`);
-    }
+    // Failures are reported by the 'error' listener (once per outage); the first one is answer enough here,
+    // and retries go on in the background.
+    const connected = this.client.connect().catch(() => undefined);
+    const failed = new Promise<void>((resolve) => this.client!.once('error', () => resolve()));
+    await Promise.race([connected, failed, delay(this.settings.connectTimeoutMs)]);
   }
 
   /**

@@ -36,6 +36,11 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
   }
 
+  /** A counter on this registry, for libraries' own series. */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
   /** A gauge whose values are read at scrape time. */
   gauge<L extends string>(
     name: string,
