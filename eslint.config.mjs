@@ -122,6 +122,19 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              name: 'class-validator',
+              importNames: ['IsOptional'],
+              message:
+                'Use @Omittable() from @app/core: @IsOptional() lets null through to services and NOT NULL columns.',
+            },
+            {
+              name: 'class-validator',
+              importNames: ['ArrayUnique'],
+              message: 'Use @UniqueBy() from @app/core: @ArrayUnique() compares every pair (quadratic in the input).',
+            },
+          ],
           patterns: [
             {
               regex: '^@app/[^/]+/',

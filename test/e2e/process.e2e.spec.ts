@@ -13,7 +13,14 @@ describe('the built app refuses a bad configuration', () => {
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be an integer \(got "abc"\)$/],
     [{ DATABASE_URL: 'postgres//db' }, /^Invalid configuration: DATABASE_URL must be memory:\/\/ or a postgres:/],
-    [{ NODE_ENV: 'production' }, /^Invalid configuration: JWT_SECRET is required when NODE_ENV=production$/],
+    [
+      { NODE_ENV: 'production', METRICS_PUBLIC: 'true' },
+      /^Invalid configuration: JWT_SECRET is required when NODE_ENV=production$/,
+    ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET },
+      /^Invalid configuration: METRICS_TOKEN is required when NODE_ENV=production; or set METRICS_PUBLIC=true/,
+    ],
     [
       { NODE_ENV: 'production', JWT_SECRET: 'change-me-change-me-change-me-change-me' },
       /JWT_SECRET looks like a placeholder/,

@@ -83,6 +83,9 @@ export async function startBuiltApi(env: Record<string, string>): Promise<{ proc
     JWT_SECRET: STRONG_SECRET,
     HOST: '127.0.0.1',
     PORT: String(port),
+    // Production refuses an open /metrics and hides readiness details unless told otherwise; the tests read both.
+    METRICS_PUBLIC: 'true',
+    HEALTH_DETAILS: 'true',
     ...env,
   });
   return { proc, base: `http://127.0.0.1:${port}` };

@@ -1,7 +1,10 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '@app/core';
+import { CredentialThrottleMetricsInterceptor } from './credential-throttle/credential-throttle-metrics.interceptor';
+import { CredentialThrottle } from './credential-throttle/credential-throttle.service';
+import { SystemThrottleClock, ThrottleClock } from './credential-throttle/throttle-clock';
 import { IdentifyCallerGuard, RequireAuthenticationGuard } from './guards/authentication.guard';
 import { RateLimitGuard } from './guards/rate-limit.guard';
 import { RolesGuard } from './guards/roles.guard';
@@ -25,7 +28,8 @@ export interface AuthModuleOptions {
 /**
  * Authentication, roles and rate limits for the whole app, as global guards in this order: identify the
  * caller (never rejects) → rate limit (per user, else per IP, so unauthenticated and badly
- * authenticated traffic is limited too) → require authentication (`@Public()` opts out) → roles.
+ * authenticated traffic is limited too) → require authentication (`@Public()` opts out) → roles. Also the
+ * per-account throttle of failed password checks (`CredentialThrottle`), which services call around a check.
  */
 @Global()
 @Module({})
@@ -46,12 +50,15 @@ export class AuthModule {
         AccessTokenService,
         RefreshTokensRepository,
         SessionTokens,
+        { provide: ThrottleClock, useClass: SystemThrottleClock },
+        CredentialThrottle,
+        { provide: APP_INTERCEPTOR, useClass: CredentialThrottleMetricsInterceptor },
         { provide: APP_GUARD, useClass: IdentifyCallerGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: RequireAuthenticationGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
-      exports: [PasswordHasher, AccessTokenService, SessionTokens],
+      exports: [PasswordHasher, AccessTokenService, SessionTokens, CredentialThrottle],
     };
   }
 }

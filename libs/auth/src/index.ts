@@ -15,3 +15,6 @@ export {
   PASSWORD_MIN_LENGTH,
   passwordProblems,
 } from './password/password-policy';
+export { CredentialThrottle, type CredentialCheckOptions } from './credential-throttle/credential-throttle.service';
+export { ThrottleClock } from './credential-throttle/throttle-clock';
+export { TOO_MANY_FAILED_ATTEMPTS } from './credential-throttle/too-many-failed-attempts.problem';

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '@app/auth';
 import { CacheFor, InvalidatesCache } from '@app/cache';
-import { IfMatch, type Page, WithETag } from '@app/core';
+import { IfMatch, type Page, WithETag, UuidParam, JsonBody } from '@app/core';
 import { PRODUCTS_CACHE_TAG } from './catalog.cache';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto } from './dto/create-product.dto';
@@ -24,11 +24,12 @@ export class CatalogController {
   @Get(':id')
   @CacheFor(30, { tags: [PRODUCTS_CACHE_TAG], scope: 'shared' })
   @WithETag()
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<ProductResponse> {
+  async get(@UuidParam('id') id: string): Promise<ProductResponse> {
     return ProductResponse.from(await this.catalog.get(id));
   }
 
   @Post()
+  @JsonBody({ maxBytes: 16 * 1024 })
   @Roles('admin')
   @InvalidatesCache(PRODUCTS_CACHE_TAG)
   @WithETag()
@@ -42,11 +43,12 @@ export class CatalogController {
   }
 
   @Patch(':id')
+  @JsonBody({ maxBytes: 16 * 1024 })
   @Roles('admin')
   @InvalidatesCache(PRODUCTS_CACHE_TAG)
   @WithETag()
   async update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateProductDto,
     @IfMatch({ required: true }) expectedVersion: number | undefined,
   ): Promise<ProductResponse> {

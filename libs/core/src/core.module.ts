@@ -25,7 +25,7 @@ export class CoreModule {
       module: CoreModule,
       imports: [AppConfigModule.forRoot(config), LoggingModule],
       providers: [
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_PIPE, useFactory: () => createValidationPipe(config.http.jsonLimits) },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(problemMappers) },
         { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
         CursorCodec,

@@ -2,15 +2,20 @@ import { Controller, Get, ServiceUnavailableException, VERSION_NEUTRAL } from '@
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@app/auth';
-import { ProblemException, ProblemType } from '@app/core';
+import { AppConfig, ProblemException, ProblemType } from '@app/core';
 import { DatabaseHealthIndicator } from './database.health';
 import { LifecycleState } from './lifecycle.state';
 import { RedisHealthIndicator } from './redis.health';
+
+/** The whole terminus result, or only its status when details are hidden. */
+type ProbeAnswer = HealthCheckResult | Pick<HealthCheckResult, 'status'>;
 
 /**
  * Kubernetes probes, unversioned, public and outside rate limits. Liveness is the process alone (never a dependency: a database hiccup
  * must not restart every pod); readiness is "can serve traffic" (PostgreSQL and migrations; Redis, when configured, is reported
  * but can only make it `degraded`, since the app serves without it); startup is "bootstrap finished".
+ * Which dependency is in what state is shown only with HEALTH_DETAILS (default: not in production), since the
+ * probes are public.
  */
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 @Public()
@@ -21,17 +26,18 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly lifecycle: LifecycleState,
     private readonly redis: RedisHealthIndicator,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('live')
   @HealthCheck()
-  live(): Promise<HealthCheckResult> {
+  live(): Promise<ProbeAnswer> {
     return this.probe([]);
   }
 
   @Get('ready')
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
+  ready(): Promise<ProbeAnswer> {
     const checks = [() => this.lifecycleCheck('lifecycle'), () => this.database.check()];
     if (this.redis.configured) checks.push(() => this.redis.check());
     return this.probe(checks);
@@ -39,7 +45,7 @@ export class HealthController {
 
   @Get('startup')
   @HealthCheck()
-  startup(): Promise<HealthCheckResult> {
+  startup(): Promise<ProbeAnswer> {
     return this.probe([() => this.lifecycleCheck('startup')]);
   }
 
@@ -56,18 +62,20 @@ export class HealthController {
   /** Runs terminus checks; a failure becomes a 503 problem that still carries terminus' check details. */
   private async probe(
     checks: Array<() => Promise<HealthIndicatorResult> | HealthIndicatorResult>,
-  ): Promise<HealthCheckResult> {
+  ): Promise<ProbeAnswer> {
+    const details = this.config.healthDetails;
     try {
-      return await this.health.check(checks);
+      const result = await this.health.check(checks);
+      return details ? result : { status: result.status };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as Partial<HealthCheckResult>;
       throw new ProblemException({
         status: 503,
         type: ProblemType.unavailable,
-        detail: 'Not ready: ' + Object.keys(result.error ?? {}).join(', '),
+        detail: details ? 'Not ready: ' + Object.keys(result.error ?? {}).join(', ') : 'Not ready',
         headers: { 'retry-after': '1' },
-        extensions: { checks: result.details ?? {} },
+        extensions: details ? { checks: result.details ?? {} } : {},
       });
     }
   }

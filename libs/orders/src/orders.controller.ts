@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
 import { CacheFor, InvalidatesCache } from '@app/cache';
 import { PRODUCTS_CACHE_TAG } from '@app/catalog';
-import { IfMatch, type Page, WithETag } from '@app/core';
+import { IfMatch, type Page, WithETag, UuidParam, JsonBody } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { ChangeStatusDto } from './dto/change-status.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
@@ -17,6 +17,7 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @JsonBody({ maxBytes: 16 * 1024 })
   @Idempotent()
   @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
   @WithETag()
@@ -40,29 +41,31 @@ export class OrdersController {
   @Get(':id')
   @CacheFor(10, { tags: [ORDERS_CACHE_TAG] })
   @WithETag()
-  async get(@CurrentUser() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<OrderResponse> {
+  async get(@CurrentUser() principal: Principal, @UuidParam('id') id: string): Promise<OrderResponse> {
     return OrderResponse.from(await this.orders.get(principal, id));
   }
 
   @Post(':id/cancel')
+  @JsonBody({ maxBytes: 1024 })
   @HttpCode(200)
   @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
   @WithETag()
   async cancel(
     @CurrentUser() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<OrderResponse> {
     return OrderResponse.from(await this.orders.cancel(principal, id, expectedVersion));
   }
 
   @Patch(':id/status')
+  @JsonBody({ maxBytes: 1024 })
   @Roles('admin')
   @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
   @WithETag()
   async changeStatus(
     @CurrentUser() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: ChangeStatusDto,
     @IfMatch({ required: true }) expectedVersion: number | undefined,
   ): Promise<OrderResponse> {

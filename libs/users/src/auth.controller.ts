@@ -1,6 +1,7 @@
-import { Body, Controller, Header, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Ip, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, type Principal, Public, RateLimit, type TokenPair } from '@app/auth';
+import { JsonBody } from '@app/core';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
@@ -12,6 +13,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @JsonBody({ maxBytes: 4 * 1024 })
   @Public()
   @RateLimit('auth')
   async register(@Body() dto: RegisterDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserResponse> {
@@ -21,15 +23,17 @@ export class AuthController {
   }
 
   @Post('login')
+  @JsonBody({ maxBytes: 4 * 1024 })
   @Public()
   @RateLimit('login')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  login(@Body() dto: LoginDto): Promise<TokenPair> {
-    return this.auth.login(dto);
+  login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPair> {
+    return this.auth.login(dto, ip);
   }
 
   @Post('refresh')
+  @JsonBody({ maxBytes: 4 * 1024 })
   @Public()
   @RateLimit('auth')
   @HttpCode(200)
@@ -39,12 +43,14 @@ export class AuthController {
   }
 
   @Post('logout')
+  @JsonBody({ maxBytes: 4 * 1024 })
   @HttpCode(204)
   async logout(@CurrentUser() principal: Principal, @Body() dto: RefreshTokenDto): Promise<void> {
     await this.auth.logout(principal, dto.refreshToken);
   }
 
   @Post('logout-all')
+  @JsonBody({ maxBytes: 1024 })
   @HttpCode(204)
   async logoutAll(@CurrentUser() principal: Principal): Promise<void> {
     await this.auth.logoutAll(principal);

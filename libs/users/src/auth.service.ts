@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { PasswordHasher, type Principal, SessionTokens, type TokenPair, unauthorized } from '@app/auth';
+import {
+  CredentialThrottle,
+  PasswordHasher,
+  type Principal,
+  SessionTokens,
+  type TokenPair,
+  unauthorized,
+} from '@app/auth';
 import { ProblemException, ProblemType } from '@app/core';
 import { isUniqueViolation, TransactionRunner } from '@app/database';
 import type { LoginDto } from './dto/login.dto';
@@ -17,6 +24,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionTokens,
+    private readonly throttle: CredentialThrottle,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserRow> {
@@ -37,16 +45,25 @@ export class AuthService {
 
   /**
    * Same 401, same body and comparable timing for an unknown email, a wrong password and a disabled
-   * account: an unknown email still costs one argon2 verification against a dummy hash.
+   * account: an unknown email still costs one argon2 verification against a dummy hash. Each of them counts
+   * as a failure for the account (`source`: the client IP), and while the account must wait no password is
+   * checked at all (429).
    */
-  async login(dto: LoginDto): Promise<TokenPair> {
+  async login(dto: LoginDto, source: string): Promise<TokenPair> {
+    const account = dto.email.trim().toLowerCase();
+    await this.throttle.assertAllowed(account, source);
     const user = await this.users.findByEmail(this.tx.db, dto.email.trim());
     if (!user) {
       await this.hasher.verifyDummy(dto.password);
+      await this.throttle.recordFailure(account, source);
       throw unauthorized(INVALID_LOGIN);
     }
     const valid = await this.hasher.verify(user.passwordHash, dto.password);
-    if (!valid || user.disabled) throw unauthorized(INVALID_LOGIN);
+    if (!valid || user.disabled) {
+      await this.throttle.recordFailure(account, source);
+      throw unauthorized(INVALID_LOGIN);
+    }
+    await this.throttle.recordSuccess(account, source);
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update(this.tx.db, user.id, { passwordHash: await this.hasher.hash(dto.password) });
     }

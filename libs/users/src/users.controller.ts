@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Ip, Patch, Query } from '@nestjs/common';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
-import type { Page } from '@app/core';
+import { type Page, UuidParam, JsonBody } from '@app/core';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateMeDto } from './dto/update-me.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -17,8 +17,13 @@ export class UsersController {
   }
 
   @Patch('me')
-  async updateMe(@CurrentUser() principal: Principal, @Body() dto: UpdateMeDto): Promise<UserResponse> {
-    return UserResponse.from(await this.users.updateMe(principal, dto));
+  @JsonBody({ maxBytes: 4 * 1024 })
+  async updateMe(
+    @CurrentUser() principal: Principal,
+    @Body() dto: UpdateMeDto,
+    @Ip() ip: string,
+  ): Promise<UserResponse> {
+    return UserResponse.from(await this.users.updateMe(principal, dto, ip));
   }
 
   @Get()
@@ -30,13 +35,14 @@ export class UsersController {
 
   @Get(':id')
   @Roles('admin')
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<UserResponse> {
+  async get(@UuidParam('id') id: string): Promise<UserResponse> {
     return UserResponse.from(await this.users.get(id));
   }
 
   @Patch(':id')
+  @JsonBody({ maxBytes: 1024 })
   @Roles('admin')
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
+  async update(@UuidParam('id') id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
     return UserResponse.from(await this.users.update(id, dto));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PasswordHasher, type Principal, SessionTokens } from '@app/auth';
+import { CredentialThrottle, PasswordHasher, type Principal, SessionTokens } from '@app/auth';
 import { CursorCodec, type Page, ProblemException, ProblemType, toPage } from '@app/core';
 import { TransactionRunner } from '@app/database';
 import type { ListUsersQuery } from './dto/list-users.query';
@@ -19,6 +19,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionTokens,
     private readonly cursors: CursorCodec,
+    private readonly throttle: CredentialThrottle,
   ) {}
 
   async get(id: string): Promise<UserRow> {
@@ -27,12 +28,19 @@ export class UsersService {
     return user;
   }
 
-  /** Name changes need nothing more; a password change needs the current password and ends other sessions. */
-  async updateMe(principal: Principal, dto: UpdateMeDto): Promise<UserRow> {
+  /**
+   * Name changes need nothing more; a password change needs the current password and ends other sessions.
+   * Checking the current password is throttled with the account's logins (`source`: the client IP), without the
+   * trusted-network exemption: a stolen token must not get unlimited guesses from the user's own network.
+   */
+  async updateMe(principal: Principal, dto: UpdateMeDto, source: string): Promise<UserRow> {
     const user = await this.get(principal.id);
     let passwordHash: string | undefined;
     if (dto.password !== undefined) {
-      if (dto.currentPassword === undefined || !(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      if (
+        dto.currentPassword === undefined ||
+        !(await this.currentPasswordMatches(user, dto.currentPassword, source))
+      ) {
         throw new ProblemException({
           status: 400,
           type: ProblemType.validation,
@@ -50,6 +58,15 @@ export class UsersService {
       if (passwordHash) await this.sessions.endAll(tx, principal.id, principal.sessionId);
       return updated ?? user;
     });
+  }
+
+  /** Checks the current password under the account's credential throttle (429 while it must wait). */
+  private async currentPasswordMatches(user: UserRow, currentPassword: string, source: string): Promise<boolean> {
+    const account = user.email.toLowerCase();
+    await this.throttle.assertAllowed(account, source, { exemptTrustedSource: false });
+    const matches = await this.hasher.verify(user.passwordHash, currentPassword);
+    await (matches ? this.throttle.recordSuccess(account, source) : this.throttle.recordFailure(account, source));
+    return matches;
   }
 
   async list(query: ListUsersQuery): Promise<Page<UserRow>> {

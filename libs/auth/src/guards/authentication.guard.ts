@@ -45,7 +45,7 @@ export class IdentifyCallerGuard implements CanActivate {
       !account ||
       account.disabled ||
       account.sessionVersion !== claims.sv ||
-      !(await this.sessions.isActive(claims.sid))
+      !(await this.sessions.isActive(claims.sid, account.id))
     ) {
       request.authFailure = unauthorized('The access token is invalid or expired', 'invalid_token');
       return true;

@@ -56,11 +56,14 @@ export class RefreshTokensRepository {
     return row;
   }
 
-  async isFamilyActive(db: DbExecutor, familyId: string): Promise<boolean> {
+  /** Whether the session (token family) is live and belongs to this user: a `sid` is never trusted alone. */
+  async isFamilyActive(db: DbExecutor, familyId: string, userId: string): Promise<boolean> {
     const [row] = await db
       .select({ id: refreshTokens.id })
       .from(refreshTokens)
-      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+      .where(
+        and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)),
+      )
       .limit(1);
     return row !== undefined;
   }

@@ -68,8 +68,9 @@ export class SessionTokens {
   }
 
   /** A session is active while its family has a token that is not revoked. */
-  isActive(sessionId: string): Promise<boolean> {
-    return this.refreshTokens.isFamilyActive(this.tx.db, sessionId);
+  /** Whether the session is live and is `userId`'s (a token signed for one user never rides another's session). */
+  isActive(sessionId: string, userId: string): Promise<boolean> {
+    return this.refreshTokens.isFamilyActive(this.tx.db, sessionId, userId);
   }
 
   /** Ends every session of the account, or every one but `keepSessionId`. */

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Omittable } from '@app/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -13,7 +14,7 @@ export class CreateProductDto {
   @Length(1, 200)
   name: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(0, 2000)
   description?: string;
@@ -31,7 +32,7 @@ export class CreateProductDto {
   @Max(10_000_000)
   stock: number;
 
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   active?: boolean;
 }

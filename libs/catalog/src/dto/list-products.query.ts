@@ -1,15 +1,15 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { PaginationQueryDto } from '@app/core';
+import { IsBoolean, IsString, Length } from 'class-validator';
+import { PaginationQueryDto, Omittable } from '@app/core';
 
 export class ListProductsQuery extends PaginationQueryDto {
   /** `true` / `false` in the query string; anything else is a 400. */
-  @IsOptional()
+  @Omittable()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   active?: boolean;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 100)
   q?: string;

@@ -1,31 +1,32 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { Omittable } from '@app/core';
 
 export class UpdateProductDto {
-  @IsOptional()
+  @Omittable()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(0, 2000)
   description?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(100_000_000)
   priceCents?: number;
 
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(10_000_000)
   stock?: number;
 
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   active?: boolean;
 }

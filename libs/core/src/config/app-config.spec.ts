@@ -110,10 +110,29 @@ describe('loadConfig', () => {
     });
 
     it('starts with a strong secret, never generating one', () => {
-      const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret });
+      const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, METRICS_TOKEN: strongSecret });
       expect(config.isProduction).toBe(true);
       expect(config.auth).toMatchObject({ jwtSecret: strongSecret, jwtSecretGenerated: false });
       expect(config.log.pretty).toBe(false);
+      expect(config.healthDetails).toBe(false);
+    });
+
+    it('refuses an open /metrics unless METRICS_PUBLIC says so, and a placeholder token', () => {
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: strongSecret })).toMatch(
+        /METRICS_TOKEN is required when NODE_ENV=production; or set METRICS_PUBLIC=true/,
+      );
+      expect(
+        problemsOf({ NODE_ENV: 'production', JWT_SECRET: strongSecret, METRICS_TOKEN: 'change-me-metrics-token' }),
+      ).toMatch(/METRICS_TOKEN looks like a placeholder/);
+      const open = loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, METRICS_PUBLIC: 'true' });
+      expect(open.metricsToken).toBeUndefined();
+    });
+
+    it('shows readiness details only when HEALTH_DETAILS asks for them', () => {
+      const base = { NODE_ENV: 'production', JWT_SECRET: strongSecret, METRICS_PUBLIC: 'true' };
+      expect(loadConfig(base).healthDetails).toBe(false);
+      expect(loadConfig({ ...base, HEALTH_DETAILS: 'true' }).healthDetails).toBe(true);
+      expect(loadConfig({}).healthDetails).toBe(true);
     });
   });
 });

@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ConfigValidationError } from './config-validation.error';
 import { Environment } from './environment';
+import type { JsonLimits } from '../http/json-body/json-limits';
 import { isPlaceholderSecret } from './secrets';
 
 export type DatabaseTarget =
@@ -22,6 +23,12 @@ export class AppConfig {
     bodyLimit: number;
     trustProxy: readonly string[];
     requestTimeoutMs: number;
+    /** Default shape limits of JSON bodies and query strings. */
+    jsonLimits: JsonLimits;
+    headersTimeoutMs: number;
+    /** Head and body together (Node's `requestTimeout`). */
+    bodyTimeoutMs: number;
+    keepAliveTimeoutMs: number;
   };
   readonly log!: { level: Environment['LOG_LEVEL']; pretty: boolean };
   readonly database!: {
@@ -50,7 +57,11 @@ export class AppConfig {
     admin: { email: string; password: string } | undefined;
   };
   readonly rateLimits!: { perMinute: number; authPerMinute: number };
+  /** Failed password checks per account (see libs/auth credential-throttle). */
+  readonly credentialThrottle!: { failuresBeforeDelay: number; maxDelaySeconds: number; windowSeconds: number };
   readonly metricsToken!: string | undefined;
+  /** Whether /health/ready shows each dependency's state (else only the overall status). */
+  readonly healthDetails!: boolean;
   readonly shutdown!: { drainMs: number; timeoutMs: number };
 
   constructor(values: AppConfig) {
@@ -81,6 +92,13 @@ function productionProblems(env: Environment): string[] {
   if (env.JWT_SECRET === undefined) problems.push('JWT_SECRET is required when NODE_ENV=production');
   else if (isPlaceholderSecret(env.JWT_SECRET))
     problems.push('JWT_SECRET looks like a placeholder; set a random value of at least 32 characters');
+  if (env.METRICS_TOKEN === undefined && env.METRICS_PUBLIC !== true) {
+    problems.push(
+      'METRICS_TOKEN is required when NODE_ENV=production; or set METRICS_PUBLIC=true to serve /metrics without one (only where no public route reaches it)',
+    );
+  } else if (env.METRICS_TOKEN !== undefined && isPlaceholderSecret(env.METRICS_TOKEN)) {
+    problems.push('METRICS_TOKEN looks like a placeholder; set a random value');
+  }
   if (env.ADMIN_PASSWORD !== undefined && isPlaceholderSecret(env.ADMIN_PASSWORD)) {
     problems.push('ADMIN_PASSWORD looks like a placeholder; set a strong password');
   }
@@ -124,6 +142,16 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       bodyLimit: env.BODY_LIMIT,
       trustProxy: Object.freeze([...env.TRUST_PROXY]),
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      jsonLimits: {
+        maxDepth: env.BODY_MAX_DEPTH,
+        maxKeys: env.BODY_MAX_KEYS,
+        maxArrayLength: env.BODY_MAX_ARRAY_LENGTH,
+        maxNodes: env.BODY_MAX_NODES,
+        maxStringLength: env.BODY_MAX_STRING_LENGTH,
+      },
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: Math.max(env.HTTP_BODY_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     log: { level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' },
     database: {
@@ -156,7 +184,13 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
           : undefined,
     },
     rateLimits: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE },
+    credentialThrottle: {
+      failuresBeforeDelay: env.CREDENTIAL_FAILURES_BEFORE_DELAY,
+      maxDelaySeconds: env.CREDENTIAL_MAX_DELAY_SECONDS,
+      windowSeconds: env.CREDENTIAL_WINDOW_SECONDS,
+    },
     metricsToken: env.METRICS_TOKEN,
+    healthDetails: env.HEALTH_DETAILS ?? !isProduction,
     shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
   } as AppConfig);
 }

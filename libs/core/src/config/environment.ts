@@ -1,4 +1,5 @@
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Omittable } from '../validation/omittable.decorator';
 import { ToBoolean, ToInt, ToList, Trimmed } from './env-transforms';
 import { IsDatabaseUrl, IsRedisUrl, IsTrustedProxyList } from './env-validators';
 
@@ -33,7 +34,7 @@ export class Environment {
 
   // --- database -----------------------------------------------------------------------------------
   @Trimmed()
-  @IsOptional()
+  @Omittable()
   @IsDatabaseUrl()
   DATABASE_URL?: string = undefined;
 
@@ -66,7 +67,7 @@ export class Environment {
 
   // --- cache and rate limits ------------------------------------------------------------------------
   @Trimmed()
-  @IsOptional()
+  @Omittable()
   @IsRedisUrl()
   REDIS_URL?: string = undefined;
 
@@ -114,8 +115,60 @@ export class Environment {
   @Max(600_000)
   REQUEST_TIMEOUT_MS = 10_000;
 
+  // Shape limits of every JSON body (and query string), checked in one pass before validation. Routes can
+  // only tighten them (`@JsonBody()`).
+  @ToInt()
+  @IsInt({ message: 'BODY_MAX_DEPTH must be an integer' })
+  @Min(2)
+  @Max(64)
+  BODY_MAX_DEPTH = 16;
+
+  @ToInt()
+  @IsInt({ message: 'BODY_MAX_KEYS must be an integer' })
+  @Min(8)
+  @Max(1_000)
+  BODY_MAX_KEYS = 100;
+
+  @ToInt()
+  @IsInt({ message: 'BODY_MAX_ARRAY_LENGTH must be an integer' })
+  @Min(1)
+  @Max(10_000)
+  BODY_MAX_ARRAY_LENGTH = 100;
+
+  @ToInt()
+  @IsInt({ message: 'BODY_MAX_NODES must be an integer' })
+  @Min(16)
+  @Max(100_000)
+  BODY_MAX_NODES = 5_000;
+
+  @ToInt()
+  @IsInt({ message: 'BODY_MAX_STRING_LENGTH must be an integer' })
+  @Min(256)
+  @Max(10 * 1024 * 1024)
+  BODY_MAX_STRING_LENGTH = 16_384;
+
+  // Slow clients (slowloris): the whole request head, then head and body, must arrive within these; an idle
+  // keep-alive connection is closed after the last.
+  @ToInt()
+  @IsInt({ message: 'HTTP_HEADERS_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  @ToInt()
+  @IsInt({ message: 'HTTP_BODY_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(600_000)
+  HTTP_BODY_TIMEOUT_MS = 30_000;
+
+  @ToInt()
+  @IsInt({ message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
   // --- auth -----------------------------------------------------------------------------------------
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string = undefined;
@@ -177,22 +230,59 @@ export class Environment {
   RATE_LIMIT_AUTH_PER_MINUTE = 10;
 
   @Trimmed()
-  @IsOptional()
+  @Omittable()
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
   ADMIN_EMAIL?: string = undefined;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
   @MaxLength(128)
   ADMIN_PASSWORD?: string = undefined;
 
+  // --- credential throttling (failed password checks per account, across client IPs) -----------------
+  /** Failed checks an account may collect before each further attempt has to wait. */
+  @ToInt()
+  @IsInt({ message: 'CREDENTIAL_FAILURES_BEFORE_DELAY must be an integer' })
+  @Min(1)
+  @Max(1_000)
+  CREDENTIAL_FAILURES_BEFORE_DELAY = 10;
+
+  /** Longest wait between attempts once the delay has doubled (from 1 s) up to it. */
+  @ToInt()
+  @IsInt({ message: 'CREDENTIAL_MAX_DELAY_SECONDS must be an integer' })
+  @Min(1)
+  @Max(86_400)
+  CREDENTIAL_MAX_DELAY_SECONDS = 900;
+
+  /** Failures are forgotten after this long without another one (counted from the end of the current wait). */
+  @ToInt()
+  @IsInt({ message: 'CREDENTIAL_WINDOW_SECONDS must be an integer' })
+  @Min(60)
+  @Max(604_800)
+  CREDENTIAL_WINDOW_SECONDS = 900;
+
   // --- observability --------------------------------------------------------------------------------
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string = undefined;
+
+  /**
+   * Production refuses an open /metrics unless this says so explicitly (e.g. the port is reachable only from
+   * inside the cluster). Ignored when METRICS_TOKEN is set.
+   */
+  @ToBoolean()
+  @Omittable()
+  @IsBoolean({ message: 'METRICS_PUBLIC must be true or false' })
+  METRICS_PUBLIC?: boolean = undefined;
+
+  /** Whether /health/ready names each dependency and its state. Default: true, except in production. */
+  @ToBoolean()
+  @Omittable()
+  @IsBoolean({ message: 'HEALTH_DETAILS must be true or false' })
+  HEALTH_DETAILS?: boolean = undefined;
 
   // --- shutdown -------------------------------------------------------------------------------------
   @ToInt()

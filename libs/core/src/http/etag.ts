@@ -16,6 +16,8 @@ import { ProblemException } from '../problem/problem-details';
 export const etagOf = (version: number): string => `"v${version}"`;
 
 const ETAG_VALUE = /^(?:W\/)?"v(\d{1,10})"$/;
+/** Versions are PostgreSQL `integer`s: a larger one was never issued and can never match. */
+const MAX_VERSION = 2 ** 31 - 1;
 const STRONG_ETAG_VALUE = /^"v(\d{1,10})"$/;
 
 /**
@@ -33,7 +35,8 @@ export function parseETagList(
     .split(',')
     .map((part) => pattern.exec(part.trim())?.[1])
     .filter((value): value is string => value !== undefined)
-    .map(Number);
+    .map(Number)
+    .filter((version) => version <= MAX_VERSION);
 }
 
 const ETAG_ROUTE = Symbol('etag-route');

@@ -1,14 +1,22 @@
+import { createServer, type RequestListener } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config';
+import { registerJsonBodyParser } from './json-body/json-body-parser';
+import { handleClientError, handleFrameworkError } from './low-level-errors';
 import { generateRequestId } from './request-id';
+
+/** How often Node checks connections against the head and body timeouts (its default, 30 s, is too coarse). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * The HTTP server: Fastify with the body limit from config, a proxy trust list that is explicit
- * (nothing is trusted unless TRUST_PROXY names it), and request ids that logs and responses share.
+ * (nothing is trusted unless TRUST_PROXY names it), request ids that logs and responses share, timeouts for
+ * slow clients, JSON bodies checked for shape before anything maps them, and problem+json answers from the
+ * layers below Nest (Node's parser, Fastify's router).
  */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
-  const { trustProxy, bodyLimit } = config.http;
-  return new FastifyAdapter({
+  const { trustProxy, bodyLimit, headersTimeoutMs, bodyTimeoutMs, keepAliveTimeoutMs, jsonLimits } = config.http;
+  const adapter = new FastifyAdapter({
     bodyLimit,
     trustProxy: trustProxy.length > 0 ? [...trustProxy] : false,
     genReqId: generateRequestId,
@@ -20,5 +28,21 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    keepAliveTimeout: keepAliveTimeoutMs,
+    requestTimeout: bodyTimeoutMs,
+    serverFactory: (handler: RequestListener) =>
+      createServer(
+        {
+          headersTimeout: headersTimeoutMs,
+          requestTimeout: bodyTimeoutMs,
+          keepAliveTimeout: keepAliveTimeoutMs,
+          connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+        },
+        handler,
+      ),
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
   });
+  registerJsonBodyParser(adapter.getInstance(), jsonLimits);
+  return adapter;
 }

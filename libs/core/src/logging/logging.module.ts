@@ -30,6 +30,10 @@ const LOGGED_HEADERS = ['user-agent', 'x-forwarded-for', 'authorization', 'cooki
 const pickHeaders = (headers: IncomingMessage['headers']): Record<string, unknown> =>
   Object.fromEntries(LOGGED_HEADERS.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
 
+/** A request the client abandoned before its answer was written counts as 499, as in the metrics. */
+const CLIENT_CLOSED_REQUEST = 499;
+const statusOf = (res: ServerResponse): number => (res.writableEnded ? res.statusCode : CLIENT_CLOSED_REQUEST);
+
 export function pinoHttpOptions(config: AppConfig): Options {
   return {
     level: config.log.level,
@@ -42,6 +46,7 @@ export function pinoHttpOptions(config: AppConfig): Options {
         }
       : undefined,
     customLogLevel: (req, res, err) => {
+      if (!res.writableEnded) return 'info'; // the client went away: nothing for an operator to fix
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       // Probes and scrapes run every few seconds; successful ones are noise except when debugging.
@@ -49,7 +54,7 @@ export function pinoHttpOptions(config: AppConfig): Options {
       return route?.startsWith('/health/') || route === '/metrics' ? 'debug' : 'info';
     },
     customSuccessMessage: (req, res, responseTime) =>
-      `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
+      `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${statusOf(res)} ${Math.round(responseTime)}ms`,
     customErrorMessage: (req, res) =>
       `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url} ${res.statusCode}`,
     // On the request line and on every line logged while handling the request (nestjs-pino binds them).

@@ -65,4 +65,12 @@ export class Metrics {
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, seconds);
   }
+
+  /**
+   * Records a request whose client closed the connection before the answer: counted as 499 (nginx's "client
+   * closed request"), so it shows, but never as a server error; no duration, since nothing was answered.
+   */
+  countAbandonedRequest(method: string, route: string): void {
+    this.httpRequests.inc({ method, route, status: '499' });
+  }
 }

@@ -2,10 +2,11 @@ import type { ArgumentMetadata } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { ProblemException } from '../problem/problem-details';
 import { ProblemType } from '../problem/problem-types';
+import { loadConfig } from '../config/app-config';
 import { createValidationPipe } from '../validation/validation.pipe';
 import { PaginationQueryDto } from './pagination-query.dto';
 
-const pipe = createValidationPipe();
+const pipe = createValidationPipe(loadConfig({}).http.jsonLimits);
 const metadata: ArgumentMetadata = { type: 'query', metatype: PaginationQueryDto };
 const validate = (query: Record<string, unknown>): Promise<PaginationQueryDto> => pipe.transform(query, metadata);
 

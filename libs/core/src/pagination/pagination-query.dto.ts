@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Omittable } from '../validation/omittable.decorator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
@@ -14,16 +15,16 @@ const toLimit = ({ value }: { value: unknown }): unknown =>
 
 /**
  * `?limit=&cursor=` for keyset-paginated lists (see the API conventions, Lists). Feature list queries extend it
- * to add their filters: `class ListOrdersQueryDto extends PaginationQueryDto { @IsOptional() @IsIn(...) status?: ... }`.
+ * to add their filters: `class ListOrdersQueryDto extends PaginationQueryDto { @Omittable() @IsIn(...) status?: ... }`.
  * The cursor is only checked for shape here; `CursorCodec.decode` checks that it is authentic and in scope.
  */
 export class PaginationQueryDto {
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
-  @IsOptional()
+  @Omittable()
   @Transform(toLimit)
   @IsInt()
   @Min(1)

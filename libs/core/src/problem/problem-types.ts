@@ -5,6 +5,10 @@ export const ProblemType = {
   blank: 'about:blank',
   validation: `${BASE}/validation`,
   malformedBody: `${BASE}/malformed-body`,
+  /** Parsed, but deeper, wider or longer than the route accepts (see JSON limits). */
+  bodyLimits: `${BASE}/body-limits`,
+  requestTimeout: `${BASE}/request-timeout`,
+  badRequest: `${BASE}/bad-request`,
   payloadTooLarge: `${BASE}/payload-too-large`,
   unsupportedMediaType: `${BASE}/unsupported-media-type`,
   notFound: `${BASE}/not-found`,

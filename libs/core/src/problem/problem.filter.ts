@@ -1,6 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemDetails, statusTitle } from './problem-details';
+import { REQUEST_ID_HEADER } from '../http/request-id';
+import { ErrorLogBudget, errorSignature, loggableError } from '../logging/error-log';
+import { instanceOf, problemBody } from './problem-body';
+import { PROBLEM_CONTENT_TYPE, ProblemException } from './problem-details';
 import type { ProblemMapper } from './problem-mapper';
 import { ProblemType } from './problem-types';
 
@@ -104,6 +107,7 @@ const internalProblem = (cause: unknown): ProblemException =>
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
+  private readonly budget = new ErrorLogBudget();
 
   constructor(private readonly mappers: readonly ProblemMapper[] = []) {}
 
@@ -126,33 +130,39 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (reply.sent) return;
+    // Nobody is left to answer, and it is not the server's fault: Fastify's onRequestAbort hook counts it as
+    // 499 (see configureHttp), and it is not logged as an error.
+    if (clientWentAway(request)) return;
     const problem = this.toProblem(error);
     const status = problem.getStatus();
-
-    if (status >= 500) {
-      const cause = problem.cause ?? error;
-      this.logger.error(
-        { err: cause, requestId: request.id, method: request.method, url: request.url },
-        cause instanceof Error ? cause.stack : String(cause),
-      );
-    }
-
-    const body: ProblemDetails = {
-      type: problem.problemType,
-      title: problem.title ?? statusTitle(status),
-      status,
-      ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
-      instance: (request.url ?? '').split('?')[0],
-      requestId: String(request.id),
-      ...(problem.errors ? { errors: problem.errors } : {}),
-      ...problem.extensions,
-    };
-
-    if (reply.sent) return;
+    if (status >= 500) this.logServerError(problem.cause ?? error, request);
+    const requestId = String(request.id);
     void reply
       .status(status)
-      .headers({ ...problem.headers, 'cache-control': 'no-store', 'x-request-id': String(request.id) })
+      .headers({ ...problem.headers, 'cache-control': 'no-store', [REQUEST_ID_HEADER]: requestId })
       .type(PROBLEM_CONTENT_TYPE)
-      .send(body);
+      .send(problemBody(problem, { instance: instanceOf(request.url), requestId }));
+  }
+
+  /** Never the request body or query parameters; a stack only for the first error of its kind a minute. */
+  private logServerError(cause: unknown, request: FastifyRequest): void {
+    const suppressed = this.budget.take(errorSignature(cause));
+    if (suppressed === undefined) return;
+    const err = loggableError(cause, true);
+    this.logger.error(
+      {
+        err,
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        suppressed,
+      },
+      `${err[0]?.type ?? 'Error'}: ${err[0]?.message ?? ''}${suppressed > 0 ? ` (${suppressed} more of this kind not logged)` : ''}`,
+    );
   }
 }
+
+/** The client closed the connection before its request was answered (e.g. an upload it dropped). */
+const clientWentAway = (request: FastifyRequest): boolean =>
+  request.raw.readableAborted || request.raw.socket?.destroyed === true;

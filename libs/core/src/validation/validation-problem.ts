@@ -2,6 +2,9 @@ import type { ValidationError } from 'class-validator';
 import { type FieldError, ProblemException } from '../problem/problem-details';
 import { ProblemType } from '../problem/problem-types';
 
+/** A problem lists at most this many field errors: its size never grows with the input's. */
+export const MAX_FIELD_ERRORS = 20;
+
 const isIndex = (segment: string): boolean => /^\d+$/.test(segment);
 
 const joinPath = (parent: string, property: string): string =>
@@ -30,11 +33,13 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
 export function validationProblem(errors: readonly ValidationError[]): ProblemException {
   const fieldErrors = flattenValidationErrors(errors);
   const fields = new Set(fieldErrors.map((e) => e.field)).size;
+  const listed = fieldErrors.slice(0, MAX_FIELD_ERRORS);
+  const count = fields === 1 ? '1 field is invalid' : `${fields} fields are invalid`;
   return new ProblemException({
     status: 400,
     type: ProblemType.validation,
     title: 'Bad Request',
-    detail: fields === 1 ? '1 field is invalid' : `${fields} fields are invalid`,
-    errors: fieldErrors,
+    detail: listed.length < fieldErrors.length ? `${count} (the first ${MAX_FIELD_ERRORS} errors are listed)` : count,
+    errors: listed,
   });
 }

@@ -1,17 +1,19 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  ArrayUnique,
   IsArray,
   IsInt,
+  IsObject,
   IsUUID,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { lowerCaseUuid, UniqueBy } from '@app/core';
 
 export class OrderLineDto {
+  @Transform(lowerCaseUuid)
   @IsUUID()
   productId: string;
 
@@ -26,7 +28,9 @@ export class CreateOrderDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @ArrayUnique((line: OrderLineDto) => line?.productId, { message: 'must not list a product twice' })
+  @UniqueBy((line: OrderLineDto) => line.productId, { message: 'must not list a product twice' })
+  // ValidateNested alone lets an item that is itself an array (`[[…]]`) through without checking its lines.
+  @IsObject({ each: true, message: 'each item must be an object' })
   @ValidateNested({ each: true })
   @Type(() => OrderLineDto)
   items: OrderLineDto[];

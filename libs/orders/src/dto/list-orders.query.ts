@@ -1,14 +1,14 @@
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { PaginationQueryDto } from '@app/core';
+import { IsIn, IsUUID } from 'class-validator';
+import { PaginationQueryDto, Omittable } from '@app/core';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 
 export class ListOrdersQuery extends PaginationQueryDto {
-  @IsOptional()
+  @Omittable()
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
 
   /** Admins only; ignored for others (they only ever see their own orders). */
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   userId?: string;
 }

@@ -1,13 +1,13 @@
-import { IsEmail, IsIn, IsOptional } from 'class-validator';
+import { IsEmail, IsIn } from 'class-validator';
 import { ROLES, type Role } from '@app/auth';
-import { PaginationQueryDto } from '@app/core';
+import { PaginationQueryDto, Omittable } from '@app/core';
 
 export class ListUsersQuery extends PaginationQueryDto {
-  @IsOptional()
+  @Omittable()
   @IsIn(ROLES)
   role?: Role;
 
-  @IsOptional()
+  @Omittable()
   @IsEmail({}, { message: 'must be an email address' })
   email?: string;
 }

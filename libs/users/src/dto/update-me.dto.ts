@@ -1,15 +1,16 @@
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsString, Length, ValidateIf } from 'class-validator';
 import { IsAcceptablePassword } from '@app/auth';
+import { Omittable } from '@app/core';
 
 export class UpdateMeDto {
-  @IsOptional()
+  @Omittable()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Length(1, 100)
   name?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsAcceptablePassword()
   password?: string;
 

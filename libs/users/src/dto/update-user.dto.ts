@@ -1,12 +1,13 @@
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn } from 'class-validator';
 import { ROLES, type Role } from '@app/auth';
+import { Omittable } from '@app/core';
 
 export class UpdateUserDto {
-  @IsOptional()
+  @Omittable()
   @IsIn(ROLES)
   role?: Role;
 
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   disabled?: boolean;
 }

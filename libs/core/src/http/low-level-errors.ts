@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { instanceOf, problemBody } from '../problem/problem-body';
+import { PROBLEM_CONTENT_TYPE, ProblemException } from '../problem/problem-details';
+import { ProblemType } from '../problem/problem-types';
+import { REQUEST_ID_HEADER } from './request-id';
+import { SECURITY_HEADERS } from './security-headers';
+
+/**
+ * Answers from below the application: Node's HTTP parser (`clientError`: malformed request line, headers too
+ * large, CL+TE, a head or body that does not arrive in time) and Fastify's router (a malformed URL, an
+ * over-long route parameter). They never reach Nest's exception filter, so they are written here, in the same
+ * problem+json shape and with the same security headers as every other answer.
+ */
+
+const CLIENT_ERRORS: Record<string, { status: number; type: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    type: ProblemType.requestTimeout,
+    detail: 'The request did not arrive in time',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    type: ProblemType.badRequest,
+    detail: 'The request header fields are too large',
+  },
+};
+
+const MALFORMED_REQUEST = {
+  status: 400,
+  type: ProblemType.badRequest,
+  detail: 'The request is not valid HTTP/1.1',
+};
+
+/** The raw HTTP/1.1 answer for a parser error: problem+json, security headers, and the connection closes. */
+export function clientErrorResponse(code: string | undefined): string {
+  const init = (code && CLIENT_ERRORS[code]) || MALFORMED_REQUEST;
+  const requestId = randomUUID();
+  const body = JSON.stringify(problemBody(new ProblemException(init), { requestId }));
+  const headers = [
+    ...SECURITY_HEADERS,
+    ['content-type', PROBLEM_CONTENT_TYPE],
+    ['content-length', String(Buffer.byteLength(body))],
+    ['cache-control', 'no-store'],
+    [REQUEST_ID_HEADER, requestId],
+    ['connection', 'close'],
+  ];
+  const head = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${init.status} ${STATUS_CODES[init.status]}\r\n${head}\r\n${body}`;
+}
+
+/** Fastify's `clientErrorHandler`: answers unless the peer is gone or a response is already under way. */
+export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code !== 'ECONNRESET' && !socket.destroyed && socket.writable && !inFlight?.headersSent) {
+    socket.write(clientErrorResponse(error.code));
+  }
+  socket.destroy();
+}
+
+const FRAMEWORK_ERRORS: Record<string, { status: number; type: string; detail: string }> = {
+  FST_ERR_BAD_URL: { status: 400, type: ProblemType.badRequest, detail: 'The request URL is malformed' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    type: ProblemType.badRequest,
+    detail: 'A path segment of the request URL is too long',
+  },
+};
+
+/** Fastify's `frameworkErrors`: the router's own rejections, before any hook has run. */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const init = FRAMEWORK_ERRORS[error.code] ?? {
+    status: 400,
+    type: ProblemType.badRequest,
+    detail: 'The request could not be routed',
+  };
+  const requestId = String(request.id);
+  for (const [name, value] of SECURITY_HEADERS) void reply.header(name, value);
+  void reply
+    .code(init.status)
+    .header('cache-control', 'no-store')
+    .header(REQUEST_ID_HEADER, requestId)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemBody(new ProblemException(init), { requestId, instance: instanceOf(request.url) })));
+}
