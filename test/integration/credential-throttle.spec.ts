@@ -11,8 +11,7 @@ import {
   uniqueEmail,
 } from '../support/auth';
 import { pgliteTier, type TestDatabase } from '../support/databases';
-import { freePort } from '../support/processes';
-import { createTestRedis, redisSkipReason, type TestRedis } from '../support/redis';
+import { createTestRedis, redisSkipReason, type TestRedis, unreachableRedisEnv } from '../support/redis';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -273,8 +272,7 @@ describe('credential throttle with Redis unreachable (REDIS_URL at a closed port
     db = await pgliteTier.create();
     t = await bootTestApp({
       ...db.env,
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-      REDIS_CONNECT_TIMEOUT_MS: '200',
+      ...(await unreachableRedisEnv()),
     });
     api = new AuthApi(t.app);
   });

@@ -13,8 +13,7 @@ import {
   type UserBody,
 } from '../support/auth';
 import { pgliteTier, postgresTier, type TestDatabase } from '../support/databases';
-import { freePort } from '../support/processes';
-import { createTestRedis, redisSkipReason, type TestRedis } from '../support/redis';
+import { createTestRedis, redisSkipReason, type TestRedis, unreachableRedisEnv } from '../support/redis';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -203,8 +202,7 @@ describe('rate limits with Redis unreachable (REDIS_URL at a closed port): in-me
     t = await bootTestApp({
       ...db.env,
       ...limitsEnv,
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-      REDIS_CONNECT_TIMEOUT_MS: '200',
+      ...(await unreachableRedisEnv()),
     });
     api = new AuthApi(t.app);
   });

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisConnection } from '@app/redis';
 import { adminEnv, authHeader, expectProblem, expectUnauthorized, type Injected, type TestUser } from '../support/auth';
 import { pgliteTier, postgresTier, type TestDatabase } from '../support/databases';
-import { freePort } from '../support/processes';
-import { createTestRedis, redisSkipReason, type TestRedis } from '../support/redis';
+import { createTestRedis, redisSkipReason, type TestRedis, unreachableRedisEnv } from '../support/redis';
 import { etag, type OrderBody, type PageBody, PROBLEM, type ProductBody, ShopApi, uniqueTag } from '../support/shop';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
@@ -419,8 +418,7 @@ describe('response cache with Redis unreachable (REDIS_URL at a closed port)', (
     t = await bootTestApp({
       ...db.env,
       ...adminEnv(),
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-      REDIS_CONNECT_TIMEOUT_MS: '200',
+      ...(await unreachableRedisEnv()),
     });
     api = await new ShopApi(t.app).init();
     user = await api.newUser('No Redis');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
+import { freePort } from './processes';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -50,4 +51,9 @@ export function createTestRedis(): TestRedis {
       if (found.length > 0) await withClient((client) => client.del(found));
     },
   };
+}
+
+/** REDIS_URL at a closed port (connecting fails at once, as when Redis is down), for the in-memory fallbacks. */
+export async function unreachableRedisEnv(): Promise<Record<string, string>> {
+  return { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, REDIS_CONNECT_TIMEOUT_MS: '200' };
 }
