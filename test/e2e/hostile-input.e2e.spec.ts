@@ -83,6 +83,12 @@ describe('hostile input at the HTTP layer', () => {
         400,
         `${LOGIN_HEAD}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
       ],
+      ['an HTTP/1.1 request without Host', 400, 'GET /health/live HTTP/1.1\r\n\r\n'],
+      [
+        'an Expect header other than 100-continue',
+        417,
+        `${LOGIN_HEAD}Expect: the-unexpected\r\nContent-Length: 2\r\n\r\n{}`,
+      ],
       ['bad percent-encoding in the path', 400, 'GET /v1/products/%zz HTTP/1.1\r\nHost: t\r\n\r\n'],
       ['an over-long path parameter', 414, `GET /v1/products/${'a'.repeat(300)} HTTP/1.1\r\nHost: t\r\n\r\n`],
     ])('%s → %i', async (_name, status, text) => {

@@ -159,7 +159,7 @@ export class Environment {
   @IsInt({ message: 'HTTP_BODY_TIMEOUT_MS must be an integer' })
   @Min(100)
   @Max(600_000)
-  HTTP_BODY_TIMEOUT_MS = 30_000;
+  HTTP_BODY_TIMEOUT_MS = 15_000;
 
   @ToInt()
   @IsInt({ message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer' })

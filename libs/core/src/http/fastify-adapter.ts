@@ -2,7 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config';
 import { registerJsonBodyParser } from './json-body/json-body-parser';
-import { handleClientError, handleFrameworkError } from './low-level-errors';
+import { answerUnacceptableRequest, handleClientError, handleFrameworkError } from './low-level-errors';
 import { generateRequestId } from './request-id';
 
 /** How often Node checks connections against the head and body timeouts (its default, 30 s, is too coarse). */
@@ -30,16 +30,23 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     keepAliveTimeout: keepAliveTimeoutMs,
     requestTimeout: bodyTimeoutMs,
-    serverFactory: (handler: RequestListener) =>
-      createServer(
+    serverFactory: (handler: RequestListener) => {
+      const server = createServer(
         {
           headersTimeout: headersTimeoutMs,
           requestTimeout: bodyTimeoutMs,
           keepAliveTimeout: keepAliveTimeoutMs,
           connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+          // Checked in the handler below, so that the answer is problem+json like every other.
+          requireHostHeader: false,
         },
-        handler,
-      ),
+        (request, response) => {
+          if (!answerUnacceptableRequest(request, response)) handler(request, response);
+        },
+      );
+      server.on('checkExpectation', (request, response) => answerUnacceptableRequest(request, response));
+      return server;
+    },
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { instanceOf, problemBody } from '../problem/problem-body';
@@ -34,21 +34,56 @@ const MALFORMED_REQUEST = {
   detail: 'The request is not valid HTTP/1.1',
 };
 
-/** The raw HTTP/1.1 answer for a parser error: problem+json, security headers, and the connection closes. */
-export function clientErrorResponse(code: string | undefined): string {
-  const init = (code && CLIENT_ERRORS[code]) || MALFORMED_REQUEST;
+interface ProblemInitLite {
+  status: number;
+  type: string;
+  detail: string;
+}
+
+/** Headers and body of a problem answered below the app; the connection always closes after it. */
+function lowLevelProblem(init: ProblemInitLite, instance?: string): { headers: Array<[string, string]>; body: string } {
   const requestId = randomUUID();
-  const body = JSON.stringify(problemBody(new ProblemException(init), { requestId }));
-  const headers = [
-    ...SECURITY_HEADERS,
+  const body = JSON.stringify(problemBody(new ProblemException(init), { requestId, instance }));
+  const headers: Array<[string, string]> = [
+    ...SECURITY_HEADERS.map(([name, value]): [string, string] => [name, value]),
     ['content-type', PROBLEM_CONTENT_TYPE],
     ['content-length', String(Buffer.byteLength(body))],
     ['cache-control', 'no-store'],
     [REQUEST_ID_HEADER, requestId],
     ['connection', 'close'],
   ];
+  return { headers, body };
+}
+
+/** The raw HTTP/1.1 answer for a parser error: problem+json, security headers, and the connection closes. */
+export function clientErrorResponse(code: string | undefined): string {
+  const init = (code && CLIENT_ERRORS[code]) || MALFORMED_REQUEST;
+  const { headers, body } = lowLevelProblem(init);
   const head = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   return `HTTP/1.1 ${init.status} ${STATUS_CODES[init.status]}\r\n${head}\r\n${body}`;
+}
+
+/**
+ * Requests Node's server answers itself, before Fastify sees them: an `Expect` header other than
+ * `100-continue` (417, Node's `checkExpectation` event) and an HTTP/1.1 request without `Host` (400; the server
+ * is created with `requireHostHeader: false` so that the request reaches this check instead).
+ */
+export function answerUnacceptableRequest(request: IncomingMessage, response: ServerResponse): boolean {
+  const expectation = request.headers.expect;
+  const init: ProblemInitLite | undefined =
+    expectation !== undefined && expectation.toLowerCase() !== '100-continue'
+      ? {
+          status: 417,
+          type: ProblemType.badRequest,
+          detail: 'The Expect header names an expectation this server does not meet',
+        }
+      : request.httpVersion === '1.1' && !request.headers.host
+        ? { status: 400, type: ProblemType.badRequest, detail: 'An HTTP/1.1 request needs a Host header' }
+        : undefined;
+  if (init === undefined) return false;
+  const { headers, body } = lowLevelProblem(init, instanceOf(request.url));
+  response.writeHead(init.status, headers).end(body);
+  return true;
 }
 
 /** Fastify's `clientErrorHandler`: answers unless the peer is gone or a response is already under way. */
