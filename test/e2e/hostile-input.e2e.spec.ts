@@ -95,6 +95,16 @@ describe('hostile input at the HTTP layer', () => {
       expectProblemAnswer(await rawRequest(url, text), status);
     });
 
+    it('a HEAD request whose headers are too large gets the answer without a body', async () => {
+      const exchange = await rawRequest(
+        url,
+        `HEAD /health/live HTTP/1.1\r\nHost: t\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(exchange.status).toBe(431);
+      expect(exchange.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(exchange.body).toBe('');
+    });
+
     it('the same security headers as any API answer', async () => {
       const res = await fetch(`${url}/health/live`);
       for (const [name, value] of SECURITY_HEADERS) expect(res.headers.get(name), name).toBe(value);

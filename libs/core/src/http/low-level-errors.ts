@@ -55,13 +55,20 @@ function lowLevelProblem(init: ProblemInitLite, instance?: string): { headers: A
   return { headers, body };
 }
 
-/** The raw HTTP/1.1 answer for a parser error: problem+json, security headers, and the connection closes. */
-export function clientErrorResponse(code: string | undefined): string {
+/**
+ * The raw HTTP/1.1 answer for a parser error: problem+json, security headers, and the connection closes. The
+ * answer to a HEAD request has no body (a client would read one as garbage after the response).
+ */
+export function clientErrorResponse(code: string | undefined, method?: string): string {
   const init = (code && CLIENT_ERRORS[code]) || MALFORMED_REQUEST;
   const { headers, body } = lowLevelProblem(init);
   const head = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return `HTTP/1.1 ${init.status} ${STATUS_CODES[init.status]}\r\n${head}\r\n${body}`;
+  return `HTTP/1.1 ${init.status} ${STATUS_CODES[init.status]}\r\n${head}\r\n${method === 'HEAD' ? '' : body}`;
 }
+
+/** The method of a request Node could not parse, read from the bytes it received (when it has them). */
+const methodOf = ({ rawPacket }: { rawPacket?: unknown }): string | undefined =>
+  Buffer.isBuffer(rawPacket) ? /^([A-Z]+) /.exec(rawPacket.subarray(0, 16).toString('latin1'))?.[1] : undefined;
 
 /**
  * Requests Node's server answers itself, before Fastify sees them: an `Expect` header other than
@@ -87,10 +94,11 @@ export function answerUnacceptableRequest(request: IncomingMessage, response: Se
 }
 
 /** Fastify's `clientErrorHandler`: answers unless the peer is gone or a response is already under way. */
-export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
-  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+export function handleClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean; req?: { method?: string } } })
+    ._httpMessage;
   if (error.code !== 'ECONNRESET' && !socket.destroyed && socket.writable && !inFlight?.headersSent) {
-    socket.write(clientErrorResponse(error.code));
+    socket.write(clientErrorResponse(error.code, inFlight?.req?.method ?? methodOf(error)));
   }
   socket.destroy();
 }
