@@ -35,7 +35,8 @@ export function readFuzzSettings(env: NodeJS.ProcessEnv = process.env): FuzzSett
     runs,
     postgresRuns: Math.max(1, Math.round(runs / 5)),
     rateLimitedRuns: Math.max(1, Math.round(runs / 20)),
-    budgetMs: Math.max(30_000, runs * 12),
+    // Generous (about 4x a quiet run): it catches an app made slow by hostile input, not a busy machine.
+    budgetMs: Math.max(60_000, runs * 24),
   };
 }
 
