@@ -16,12 +16,19 @@ export function documentedVariables(): Set<string> {
   );
 }
 
-/** The probe routes the health controller really serves (`@Controller({ path: 'health', ... })` + `@Get('x')`). */
+/**
+ * The probe routes the app really serves: the health controller's (`@Controller({ path: 'health', ... })` +
+ * `@Get('x')`) and the liveness route registered on Fastify directly.
+ */
 export function probeRoutes(): string[] {
   const source = readRepoFile('libs/health/src/health.controller.ts');
   const controller = /@Controller\(\s*\{([^}]*)\}\s*\)/.exec(source)?.[1] ?? '';
   const base = /path:\s*'([^']+)'/.exec(controller)?.[1];
   // Unversioned: a versioned controller would be served under /v1/health/... instead.
   if (base === undefined || !controller.includes('VERSION_NEUTRAL')) return [];
-  return [...source.matchAll(/@Get\('([^']*)'\)/g)].map((match) => `/${base}/${match[1]}`);
+  const liveness = /LIVENESS_PATH = '([^']+)'/.exec(readRepoFile('libs/health/src/liveness.route.ts'))?.[1];
+  return [
+    ...[...source.matchAll(/@Get\('([^']*)'\)/g)].map((match) => `/${base}/${match[1]}`),
+    ...(liveness ? [liveness] : []),
+  ];
 }

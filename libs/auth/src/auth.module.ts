@@ -6,6 +6,7 @@ import { CredentialThrottleMetricsInterceptor } from './credential-throttle/cred
 import { CredentialThrottle } from './credential-throttle/credential-throttle.service';
 import { SystemThrottleClock, ThrottleClock } from './credential-throttle/throttle-clock';
 import { IdentifyCallerGuard, RequireAuthenticationGuard } from './guards/authentication.guard';
+import { CallerCache } from './guards/caller-cache';
 import { RateLimitGuard } from './guards/rate-limit.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { Argon2PasswordHasher } from './password/argon2-password-hasher';
@@ -50,6 +51,7 @@ export class AuthModule {
         AccessTokenService,
         RefreshTokensRepository,
         SessionTokens,
+        CallerCache,
         { provide: ThrottleClock, useClass: SystemThrottleClock },
         CredentialThrottle,
         { provide: APP_INTERCEPTOR, useClass: CredentialThrottleMetricsInterceptor },
@@ -58,7 +60,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: RequireAuthenticationGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
-      exports: [PasswordHasher, AccessTokenService, SessionTokens, CredentialThrottle],
+      exports: [PasswordHasher, AccessTokenService, SessionTokens, CallerCache, CredentialThrottle],
     };
   }
 }

@@ -18,3 +18,4 @@ export {
 export { CredentialThrottle, type CredentialCheckOptions } from './credential-throttle/credential-throttle.service';
 export { ThrottleClock } from './credential-throttle/throttle-clock';
 export { TOO_MANY_FAILED_ATTEMPTS } from './credential-throttle/too-many-failed-attempts.problem';
+export { CALLER_CACHE_TTL_MS, CallerCache } from './guards/caller-cache';

@@ -11,7 +11,8 @@ import { RedisHealthIndicator } from './redis.health';
 type ProbeAnswer = HealthCheckResult | Pick<HealthCheckResult, 'status'>;
 
 /**
- * Kubernetes probes, unversioned, public and outside rate limits. Liveness is the process alone (never a dependency: a database hiccup
+ * Kubernetes probes, unversioned, public and outside rate limits. Liveness (`/health/live`, served by
+ * {@link LivenessRoute} outside the Nest pipeline) is the process alone (never a dependency: a database hiccup
  * must not restart every pod); readiness is "can serve traffic" (PostgreSQL and migrations; Redis, when configured, is reported
  * but can only make it `degraded`, since the app serves without it); startup is "bootstrap finished".
  * Which dependency is in what state is shown only with HEALTH_DETAILS (default: not in production), since the
@@ -28,12 +29,6 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly config: AppConfig,
   ) {}
-
-  @Get('live')
-  @HealthCheck()
-  live(): Promise<ProbeAnswer> {
-    return this.probe([]);
-  }
 
   @Get('ready')
   @HealthCheck()

@@ -4,13 +4,14 @@ import { DatabaseHealthIndicator } from './database.health';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthController } from './health.controller';
 import { LifecycleState } from './lifecycle.state';
+import { LivenessRoute } from './liveness.route';
 import { MetricsController } from './metrics.controller';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
-  providers: [DatabaseHealthIndicator, RedisHealthIndicator, LifecycleState, GracefulShutdown],
+  providers: [DatabaseHealthIndicator, RedisHealthIndicator, LifecycleState, GracefulShutdown, LivenessRoute],
   exports: [LifecycleState],
 })
 export class HealthModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  CallerCache,
   CredentialThrottle,
   PasswordHasher,
   type Principal,
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionTokens,
     private readonly throttle: CredentialThrottle,
+    private readonly callers: CallerCache,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserRow> {
@@ -89,5 +91,6 @@ export class AuthService {
       await this.users.update(tx, principal.id, { bumpSessionVersion: true });
       await this.sessions.endAll(tx, principal.id);
     });
+    this.callers.forget(principal.id);
   }
 }

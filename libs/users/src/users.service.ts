@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CredentialThrottle, PasswordHasher, type Principal, SessionTokens } from '@app/auth';
+import { CallerCache, CredentialThrottle, PasswordHasher, type Principal, SessionTokens } from '@app/auth';
 import { CursorCodec, type Page, ProblemException, ProblemType, toPage } from '@app/core';
 import { TransactionRunner } from '@app/database';
 import type { ListUsersQuery } from './dto/list-users.query';
@@ -20,6 +20,7 @@ export class UsersService {
     private readonly sessions: SessionTokens,
     private readonly cursors: CursorCodec,
     private readonly throttle: CredentialThrottle,
+    private readonly callers: CallerCache,
   ) {}
 
   async get(id: string): Promise<UserRow> {
@@ -50,14 +51,16 @@ export class UsersService {
       }
       passwordHash = await this.hasher.hash(dto.password);
     }
-    return this.tx.run(async (tx) => {
-      const updated = await this.users.update(tx, principal.id, {
+    const updated = await this.tx.run(async (tx) => {
+      const row = await this.users.update(tx, principal.id, {
         ...(dto.name !== undefined ? { name: dto.name } : {}),
         ...(passwordHash ? { passwordHash } : {}),
       });
       if (passwordHash) await this.sessions.endAll(tx, principal.id, principal.sessionId);
-      return updated ?? user;
+      return row ?? user;
     });
+    if (passwordHash) this.callers.forget(principal.id);
+    return updated;
   }
 
   /** Checks the current password under the account's credential throttle (429 while it must wait). */
@@ -82,7 +85,7 @@ export class UsersService {
    * at once cannot leave the system without one. Disabling ends the account's sessions.
    */
   async update(id: string, dto: UpdateUserDto): Promise<UserRow> {
-    return this.tx.run(async (tx) => {
+    const updated = await this.tx.run(async (tx) => {
       const admins = await this.users.lockActiveAdmins(tx);
       const user = await this.users.findById(tx, id);
       if (!user) throw notFound();
@@ -95,13 +98,16 @@ export class UsersService {
         });
       }
       const disabling = dto.disabled === true && !user.disabled;
-      const updated = await this.users.update(tx, id, {
+      const row = await this.users.update(tx, id, {
         ...(dto.role !== undefined ? { role: dto.role } : {}),
         ...(dto.disabled !== undefined ? { disabled: dto.disabled } : {}),
         bumpSessionVersion: disabling,
       });
       if (disabling) await this.sessions.endAll(tx, id);
-      return updated ?? user;
+      return row ?? user;
     });
+    // Role and disabled take effect on this replica's next request, not up to a second later.
+    this.callers.forget(id);
+    return updated;
   }
 }

@@ -5,9 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProblemException } from '@app/core';
 import { unauthorized } from '../auth-problems';
 import { IS_PUBLIC } from '../decorators/public.decorator';
-import { type Principal, PrincipalStore } from '../principal';
+import { type Principal, type PrincipalRecord, PrincipalStore } from '../principal';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { SessionTokens } from '../tokens/session-tokens.service';
+import { CallerCache } from './caller-cache';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 
@@ -18,7 +19,7 @@ type AuthRequest = FastifyRequest & { principal?: Principal; authFailure?: Probl
  * can key by user or by IP (a client sending bad tokens is still limited). Beyond the signature and
  * claims, the account must exist, be enabled, not have logged out everywhere since the token was
  * issued, and the token's session must not be revoked (logout, password change); the role is the
- * account's current one, not the token's.
+ * account's current one, not the token's. Those lookups are reused for up to a second ({@link CallerCache}).
  */
 @Injectable()
 export class IdentifyCallerGuard implements CanActivate {
@@ -26,6 +27,7 @@ export class IdentifyCallerGuard implements CanActivate {
     private readonly accessTokens: AccessTokenService,
     private readonly principals: PrincipalStore,
     private readonly sessions: SessionTokens,
+    private readonly callers: CallerCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -39,19 +41,35 @@ export class IdentifyCallerGuard implements CanActivate {
       return true;
     }
     const claims = await this.accessTokens.verify(match[1]);
-    const account = claims && isUUID(claims.sid) ? await this.principals.findPrincipal(claims.sub) : undefined;
+    const account = claims && isUUID(claims.sid) ? await this.accountOf(claims.sub) : undefined;
     if (
       !claims ||
       !account ||
       account.disabled ||
       account.sessionVersion !== claims.sv ||
-      !(await this.sessions.isActive(claims.sid, account.id))
+      !(await this.sessionActive(account.id, claims.sid))
     ) {
       request.authFailure = unauthorized('The access token is invalid or expired', 'invalid_token');
       return true;
     }
     request.principal = { id: account.id, role: account.role, sessionId: claims.sid };
     return true;
+  }
+
+  private async accountOf(userId: string): Promise<PrincipalRecord | undefined> {
+    const cached = this.callers.account(userId);
+    if (cached) return cached;
+    const account = await this.principals.findPrincipal(userId);
+    if (account) this.callers.rememberAccount(account);
+    return account;
+  }
+
+  private async sessionActive(userId: string, sessionId: string): Promise<boolean> {
+    const cached = this.callers.sessionActive(userId, sessionId);
+    if (cached !== undefined) return cached;
+    const active = await this.sessions.isActive(sessionId, userId);
+    this.callers.rememberSession(userId, sessionId, active);
+    return active;
   }
 }
 

@@ -1,6 +1,7 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { Injectable } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { RedisConnection, RedisUnavailableError } from '@app/redis';
+import { MemoryRateLimitStorage } from './memory-rate-limit.storage';
 import { incrementInRedis, type ThrottlerStorageRecord } from './redis-rate-limit.script';
 
 /**
@@ -9,8 +10,8 @@ import { incrementInRedis, type ThrottlerStorageRecord } from './redis-rate-limi
  * REDIS_COMMAND_TIMEOUT_MS): limits then hold per replica instead of failing open or failing requests.
  */
 @Injectable()
-export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
-  private readonly memory = new ThrottlerStorageService();
+export class RateLimitStorage implements ThrottlerStorage {
+  private readonly memory = new MemoryRateLimitStorage();
 
   constructor(private readonly redis: RedisConnection) {}
 
@@ -32,10 +33,6 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
         if (!(error instanceof RedisUnavailableError)) throw error;
       }
     }
-    return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
-  }
-
-  onApplicationShutdown(): void {
-    this.memory.onApplicationShutdown();
+    return this.memory.increment(`${throttlerName}:${key}`, ttl, limit, blockDuration);
   }
 }

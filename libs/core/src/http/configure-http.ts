@@ -1,12 +1,13 @@
 import { VersioningType } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RequestLog } from '../logging/request-log';
 import { Metrics } from '../metrics/metrics';
 import { REQUEST_ID_HEADER } from './request-id';
 import { SECURITY_HEADER_OPTIONS } from './security-headers';
 
 /**
  * Everything about the HTTP surface that is not a module: versioning, JSON-only bodies, security
- * headers, the request id header. main.ts and the end-to-end tests both call it, so tests exercise
+ * headers, the request id header, the request's metrics and log line. main.ts and the end-to-end tests both call it, so tests exercise
  * the same server that production runs.
  */
 export function configureHttp(app: NestFastifyApplication): void {
@@ -17,14 +18,13 @@ export function configureHttp(app: NestFastifyApplication): void {
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    // The route template (`/v1/orders/:id`), for the request log line and metrics.
-    (request.raw as { routeTemplate?: string }).routeTemplate = request.routeOptions.url;
     done();
   });
 
   // Request count and duration by route template (unmatched routes share one label, so a scan of random
-  // URLs cannot blow up the series count).
+  // URLs cannot blow up the series count), and the request's log line.
   const metrics = app.get(Metrics);
+  const requestLog = app.get(RequestLog);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(
       request.method,
@@ -32,11 +32,13 @@ export function configureHttp(app: NestFastifyApplication): void {
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    requestLog.answered(request, reply);
     done();
   });
   // A client that closes the connection before its answer (a dropped upload): 499, never a 5xx.
   fastify.addHook('onRequestAbort', (request, done) => {
     metrics.countAbandonedRequest(request.method, request.routeOptions.url ?? 'unmatched');
+    requestLog.abandoned(request);
     done();
   });
 

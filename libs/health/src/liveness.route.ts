@@ -1,0 +1,32 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+
+/** The liveness probe's path (test/support/repo-files.ts reads it for the deployment checks). */
+export const LIVENESS_PATH = '/health/live';
+
+/** Terminus' answer for a check list that is empty, as the other probes answer it. */
+const ALIVE = JSON.stringify({ status: 'ok', info: {}, error: {}, details: {} });
+
+/**
+ * `GET /health/live` as a plain Fastify route: liveness is "the process answers", so it needs none of the
+ * business pipeline (guards, rate limits, interceptors, terminus), and a kubelet probing every few seconds per pod
+ * should cost next to nothing. Fastify's hooks still run: security headers, request id, metrics and the log line.
+ */
+@Injectable()
+export class LivenessRoute implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    // No HTTP adapter in an application context without a server (the seed and migrate scripts).
+    const adapter = this.adapterHost.httpAdapter as typeof this.adapterHost.httpAdapter | null | undefined;
+    if (!adapter) return;
+    const fastify = adapter.getInstance<FastifyInstance>();
+    fastify.get(LIVENESS_PATH, (_request, reply) => {
+      void reply
+        .header('cache-control', 'no-cache, no-store, must-revalidate')
+        .type('application/json; charset=utf-8')
+        .send(ALIVE);
+    });
+  }
+}
