@@ -235,11 +235,42 @@ for (const backend of backends) {
         }
         expect(expect200<OrderBody>(await api.getOrderRaw(api.adminToken, order.id), MISS)).toEqual(order);
 
-        // Dave's own order invalidates the orders tag: both lists are recomputed, each still only its owner's.
+        // Dave's own order drops Dave's cached answers only: his list is recomputed, Carol's is still hers.
         const daveOrder = await api.order(daveToken, [{ productId: product.id, quantity: 1 }]);
         const daveList = expect200<PageBody<OrderBody>>(await api.listOrdersRaw(daveToken), MISS);
         expect(daveList.data.map((o) => o.id)).toEqual([daveOrder.id]);
-        expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(carolToken), MISS)).toEqual(carolList);
+        expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(carolToken), HIT)).toEqual(carolList);
+      });
+
+      it('a write drops only what it changed: its owner’s orders, the admins’ views, the products whose stock moved', async () => {
+        const [moved, untouched] = await api.createProducts([{ stock: 50 }, { stock: 50 }]);
+        const adminToken = api.adminToken;
+        // Warm: Alice's and the admin's order lists, both product pages.
+        expect200(await api.listOrdersRaw(aliceToken()), MISS);
+        expect200(await api.listOrdersRaw(adminToken), MISS);
+        expect200(await getProduct(moved.id), MISS);
+        expect200(await getProduct(untouched.id), MISS);
+
+        // Bob orders one of the products.
+        const order = await api.order(bobToken(), [{ productId: moved.id, quantity: 2 }]);
+
+        // Still cached: Alice's own orders (Bob's order is not hers) and the product whose stock did not move.
+        expect200(await api.listOrdersRaw(aliceToken()), HIT);
+        expect200(await getProduct(untouched.id), HIT);
+        // Dropped: the admin's view (it lists Bob's order now) and the product page (its stock moved).
+        const adminView = expect200<PageBody<OrderBody>>(await api.listOrdersRaw(adminToken), MISS);
+        expect(adminView.data.map((o) => o.id)).toContain(order.id);
+        expect(expect200<ProductBody>(await getProduct(moved.id), MISS).stock).toBe(48);
+
+        // The admin changes Bob's order: Bob's cached answers go, Alice's stay.
+        expect200(await api.listOrdersRaw(bobToken()), MISS);
+        expect200(await api.listOrdersRaw(bobToken()), HIT);
+        await api.advanceOrder(order, 'paid');
+        expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(bobToken()), MISS).data[0]).toMatchObject({
+          id: order.id,
+          status: 'paid',
+        });
+        expect200(await api.listOrdersRaw(aliceToken()), HIT);
       });
 
       it('guards run before the cache: without a valid token, or once disabled, a cached answer → 401', async () => {
@@ -306,7 +337,8 @@ for (const backend of backends) {
         it('the app writes its entries and tag versions under REDIS_KEY_PREFIX, with the route TTL', async () => {
           const product = await api.createProduct();
           expect200(await getProduct(product.id), MISS);
-          expect200(await api.listOrdersRaw(aliceToken()), MISS);
+          // Alice's list may be cached already by an earlier test (only her own orders drop it).
+          expect((await api.listOrdersRaw(aliceToken())).statusCode).toBe(200);
           // The entry is stored after the answer left: wait until it is readable.
           await expect.poll(async () => cacheStatus(await getProduct(product.id))).toBe(HIT);
           await expect.poll(async () => cacheStatus(await api.listOrdersRaw(aliceToken()))).toBe(HIT);
@@ -314,7 +346,8 @@ for (const backend of backends) {
           const prefix = redis!.env.REDIS_KEY_PREFIX;
           const keys = await redis!.keys();
           expect(keys.every((key) => key.startsWith(prefix))).toBe(true);
-          expect(keys).toEqual(expect.arrayContaining([`${prefix}cache:tag:products`, `${prefix}cache:tag:orders`]));
+          const productTag = `${prefix}cache:tag:product:${product.id}`;
+          expect(keys).toEqual(expect.arrayContaining([productTag, `${prefix}cache:tag:orders:user:${alice.id}`]));
           const entries = keys.filter((key) => key.startsWith(`${prefix}cache:entry:`));
           expect(entries.length).toBeGreaterThanOrEqual(2);
 
@@ -326,7 +359,7 @@ for (const backend of backends) {
             expect(ttl).toBeLessThanOrEqual(30_000);
           }
           expect(ttls.some((ttl) => ttl <= 10_000)).toBe(true);
-          expect(await client.pTTL(`${prefix}cache:tag:products`)).toBeGreaterThan(3_600_000);
+          expect(await client.pTTL(productTag)).toBeGreaterThan(3_600_000);
         });
       }
     },

@@ -7,12 +7,38 @@ import { SetMetadata } from '@nestjs/common';
  */
 export type CacheScope = 'shared' | 'caller';
 
+/** What a tag may be computed from: the caller, the route parameters and, for a write, the answer's body. */
+export interface CacheTagContext {
+  principal: { id: string; role: string } | undefined;
+  params: Readonly<Record<string, string | undefined>>;
+  /** The body of a successful write's answer (undefined for reads). */
+  body?: unknown;
+}
+
+/**
+ * A fixed tag (`'products'`), or a function of the request that names the tags of just what an answer depends
+ * on or what a write changed (`({ principal }) => \`orders:user:${principal?.id}\``): the finer the tags, the fewer
+ * answers a write drops.
+ */
+export type CacheTag = string | ((context: CacheTagContext) => string | readonly string[] | undefined);
+
 export interface CachePolicy {
   /** Seconds an answer may be served from the cache (1 s to 1 h). */
   ttlSeconds: number;
   /** Tags whose invalidation drops the answer (`@InvalidatesCache(...)` or `ResponseCache.invalidate`). */
-  tags: readonly string[];
+  tags: readonly CacheTag[];
   scope: CacheScope;
+}
+
+/** The tags that `tags` name for this request (duplicates removed). */
+export function resolveTags(tags: readonly CacheTag[], context: CacheTagContext): string[] {
+  const resolved = new Set<string>();
+  for (const tag of tags) {
+    const named = typeof tag === 'string' ? tag : tag(context);
+    if (typeof named === 'string') resolved.add(named);
+    else if (named !== undefined) for (const one of named) resolved.add(one);
+  }
+  return [...resolved];
 }
 
 export const CACHE_POLICY = Symbol('cache-policy');
@@ -26,7 +52,7 @@ export const MAX_CACHE_TTL_SECONDS = 3_600;
  */
 export function CacheFor(
   ttlSeconds: number,
-  options: { tags?: readonly string[]; scope?: CacheScope } = {},
+  options: { tags?: readonly CacheTag[]; scope?: CacheScope } = {},
 ): MethodDecorator {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_CACHE_TTL_SECONDS) {
     throw new Error(`@CacheFor: ttlSeconds must be an integer from 1 to ${MAX_CACHE_TTL_SECONDS}, got ${ttlSeconds}`);
@@ -36,4 +62,4 @@ export function CacheFor(
 }
 
 /** After a successful (2xx) answer, drops every cached answer tagged with one of `tags`. */
-export const InvalidatesCache = (...tags: string[]): MethodDecorator => SetMetadata(CACHE_INVALIDATES, tags);
+export const InvalidatesCache = (...tags: CacheTag[]): MethodDecorator => SetMetadata(CACHE_INVALIDATES, tags);

@@ -5,7 +5,14 @@ import type { Counter } from 'prom-client';
 import { concatMap, from, type Observable, of, switchMap, tap } from 'rxjs';
 import type { AuthenticatedRequest } from '@app/auth';
 import { applyEntityTag, isETagRoute, Metrics } from '@app/core';
-import { CACHE_INVALIDATES, CACHE_POLICY, type CachePolicy } from './cache-policy';
+import {
+  CACHE_INVALIDATES,
+  CACHE_POLICY,
+  type CachePolicy,
+  type CacheTag,
+  type CacheTagContext,
+  resolveTags,
+} from './cache-policy';
 import { ResponseCache } from './response-cache';
 
 /** RFC 9211 Cache-Status, naming this cache. */
@@ -13,6 +20,12 @@ const CACHE_STATUS = 'cache-status';
 const CACHE_NAME = 'nest-api';
 
 type CallerRequest = FastifyRequest & AuthenticatedRequest;
+
+const tagContext = (request: CallerRequest, body?: unknown): CacheTagContext => ({
+  principal: request.principal,
+  params: (request.params ?? {}) as Record<string, string | undefined>,
+  body,
+});
 
 /**
  * The response cache, as a global interceptor driven by `@CacheFor` and `@InvalidatesCache` (routes
@@ -43,7 +56,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const targets = [context.getHandler(), context.getClass()];
     const policy = this.reflector.getAllAndOverride<CachePolicy | undefined>(CACHE_POLICY, targets);
-    const invalidates = this.reflector.getAllAndOverride<string[] | undefined>(CACHE_INVALIDATES, targets) ?? [];
+    const invalidates = this.reflector.getAllAndOverride<CacheTag[] | undefined>(CACHE_INVALIDATES, targets) ?? [];
     const http = context.switchToHttp();
     const request = http.getRequest<CallerRequest>();
     const reply = http.getResponse<FastifyReply>();
@@ -53,7 +66,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     return next.handle().pipe(
       concatMap(async (body: unknown) => {
         // Awaited before the answer leaves, so the caller's next read already misses the old entries.
-        if (reply.statusCode < 300) await this.cache.invalidate(invalidates);
+        if (reply.statusCode < 300) await this.cache.invalidate(resolveTags(invalidates, tagContext(request, body)));
         return body;
       }),
     );
@@ -68,7 +81,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
   ): Observable<unknown> {
     const route = request.routeOptions.url ?? 'unmatched';
     const scope = policy.scope === 'shared' ? 'shared' : `caller:${request.principal?.id ?? 'anonymous'}`;
-    return from(this.cache.lookup([scope, request.url], policy.tags)).pipe(
+    return from(this.cache.lookup([scope, request.url], resolveTags(policy.tags, tagContext(request)))).pipe(
       switchMap((lookup) => {
         if (lookup.outcome === 'hit') {
           this.hits.inc({ route });

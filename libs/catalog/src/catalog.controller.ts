@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles } from '@app/auth';
 import { CacheFor, InvalidatesCache } from '@app/cache';
 import { IfMatch, type Page, WithETag, UuidParam, JsonBody } from '@app/core';
-import { PRODUCTS_CACHE_TAG } from './catalog.cache';
+import { PRODUCTS_CACHE_TAG, productOfRoute } from './catalog.cache';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
@@ -22,7 +22,7 @@ export class CatalogController {
   }
 
   @Get(':id')
-  @CacheFor(30, { tags: [PRODUCTS_CACHE_TAG], scope: 'shared' })
+  @CacheFor(30, { tags: [productOfRoute], scope: 'shared' })
   @WithETag()
   async get(@UuidParam('id') id: string): Promise<ProductResponse> {
     return ProductResponse.from(await this.catalog.get(id));
@@ -45,7 +45,7 @@ export class CatalogController {
   @Patch(':id')
   @JsonBody({ maxBytes: 16 * 1024 })
   @Roles('admin')
-  @InvalidatesCache(PRODUCTS_CACHE_TAG)
+  @InvalidatesCache(PRODUCTS_CACHE_TAG, productOfRoute)
   @WithETag()
   async update(
     @UuidParam('id') id: string,

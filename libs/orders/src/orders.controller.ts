@@ -2,14 +2,13 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestj
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
 import { CacheFor, InvalidatesCache } from '@app/cache';
-import { PRODUCTS_CACHE_TAG } from '@app/catalog';
 import { IfMatch, type Page, WithETag, UuidParam, JsonBody } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { ChangeStatusDto } from './dto/change-status.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { OrderResponse } from './dto/order.response';
-import { ORDERS_CACHE_TAG } from './orders.cache';
+import { changedByOrderWrite, ordersVisibleToCaller } from './orders.cache';
 import { OrdersService } from './orders.service';
 
 @Controller({ path: 'orders', version: '1' })
@@ -19,7 +18,7 @@ export class OrdersController {
   @Post()
   @JsonBody({ maxBytes: 16 * 1024 })
   @Idempotent()
-  @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
+  @InvalidatesCache(changedByOrderWrite)
   @WithETag()
   async create(
     @CurrentUser() principal: Principal,
@@ -32,14 +31,14 @@ export class OrdersController {
   }
 
   @Get()
-  @CacheFor(10, { tags: [ORDERS_CACHE_TAG] })
+  @CacheFor(10, { tags: [ordersVisibleToCaller] })
   async list(@CurrentUser() principal: Principal, @Query() query: ListOrdersQuery): Promise<Page<OrderResponse>> {
     const page = await this.orders.list(principal, query);
     return { data: page.data.map((order) => OrderResponse.from(order)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  @CacheFor(10, { tags: [ORDERS_CACHE_TAG] })
+  @CacheFor(10, { tags: [ordersVisibleToCaller] })
   @WithETag()
   async get(@CurrentUser() principal: Principal, @UuidParam('id') id: string): Promise<OrderResponse> {
     return OrderResponse.from(await this.orders.get(principal, id));
@@ -48,7 +47,7 @@ export class OrdersController {
   @Post(':id/cancel')
   @JsonBody({ maxBytes: 1024 })
   @HttpCode(200)
-  @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
+  @InvalidatesCache(changedByOrderWrite)
   @WithETag()
   async cancel(
     @CurrentUser() principal: Principal,
@@ -61,7 +60,7 @@ export class OrdersController {
   @Patch(':id/status')
   @JsonBody({ maxBytes: 1024 })
   @Roles('admin')
-  @InvalidatesCache(ORDERS_CACHE_TAG, PRODUCTS_CACHE_TAG)
+  @InvalidatesCache(changedByOrderWrite)
   @WithETag()
   async changeStatus(
     @CurrentUser() principal: Principal,
