@@ -128,6 +128,16 @@ describe.skipIf(redisSkipReason !== undefined)(
       expectUnauthorized(await me(apiB, newIp()));
     });
 
+    it('the script is called by its digest, and sent again when Redis has forgotten it (SCRIPT FLUSH)', async () => {
+      const { a, apiA } = replicas;
+      const ip = newIp();
+      for (let i = 0; i < 2; i++) expectUnauthorized(await me(apiA, ip));
+      await a.app.get(RedisConnection).client!.scriptFlush();
+      // NOSCRIPT is answered by sending the script: the count goes on where it was.
+      for (let i = 0; i < PER_MINUTE - 2; i++) expectUnauthorized(await me(apiA, ip));
+      expectRateLimited(await me(apiA, ip));
+    });
+
     it(`POST /v1/auth/login per IP (${AUTH_PER_MINUTE}/min): 2 on A + 2 on B, the 5th → 429 on either`, async () => {
       const { apiA, apiB } = replicas;
       const ip = newIp();

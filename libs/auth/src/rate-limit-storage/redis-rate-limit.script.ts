@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 
 /** What a storage answers for one hit (the package does not export the name). */
@@ -29,6 +30,8 @@ end
 return { hits, windowLeft, 0, 0 }
 `;
 
+const INCREMENT_SHA1 = createHash('sha1').update(INCREMENT).digest('hex');
+
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
 /**
@@ -42,9 +45,14 @@ export async function incrementInRedis(
   limit: number,
   blockDuration: number,
 ): Promise<ThrottlerStorageRecord> {
-  const reply = (await client.eval(INCREMENT, {
+  const options = {
     keys: [key, `${key}:block`],
     arguments: [String(ttl), String(limit), String(Math.max(1, blockDuration))],
+  };
+  // By digest: the script text is sent only when this Redis has not seen it yet (a restart, a failover).
+  const reply = (await client.evalSha(INCREMENT_SHA1, options).catch((error: unknown) => {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(INCREMENT, options);
+    throw error;
   })) as [number, number, number, number];
   const [totalHits, windowLeft, blocked, blockLeft] = reply.map(Number);
   return {
