@@ -139,7 +139,7 @@ export class Environment {
   @IsInt({ message: 'BODY_MAX_NODES must be an integer' })
   @Min(16)
   @Max(100_000)
-  BODY_MAX_NODES = 5_000;
+  BODY_MAX_NODES = 1_000;
 
   @ToInt()
   @IsInt({ message: 'BODY_MAX_STRING_LENGTH must be an integer' })
