@@ -1,0 +1,55 @@
+// Run modes and paths. BENCH_SMOKE=1: every scenario for about a second (CI); BENCH_QUICK=1: ≤ 2 min;
+// default: the full run (≤ 10 min on 2 cores).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = resolve(benchDir, '..');
+export const builtApiDir = join(repoRoot, 'dist', 'apps', 'api', 'src');
+export const baselinesDir = join(benchDir, 'baselines');
+export const toolsDir = join(benchDir, 'tools');
+
+const smoke = process.env.BENCH_SMOKE === '1';
+const quick = !smoke && process.env.BENCH_QUICK === '1';
+const mode = smoke ? 'smoke' : quick ? 'quick' : 'full';
+
+/** Durations in whole seconds (wrk's `-d` takes no fractions). */
+const MODES = {
+  full: { rounds: 3, seconds: 8, warmupSeconds: 2, stormSeconds: 10, mixSeconds: 10, hostileSeconds: 10, mixUsers: 50 },
+  quick: { rounds: 2, seconds: 2, warmupSeconds: 1, stormSeconds: 3, mixSeconds: 3, hostileSeconds: 3, mixUsers: 50 },
+  smoke: { rounds: 1, seconds: 1, warmupSeconds: 0, stormSeconds: 1, mixSeconds: 1, hostileSeconds: 1, mixUsers: 5 },
+};
+
+const hasCommand = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const pinning = hasCommand('taskset') && availableParallelism() >= 2;
+
+export const settings = {
+  mode,
+  ...MODES[mode],
+  connections: 50,
+  threads: 1,
+  /** Concurrent logins of S7. */
+  stormConnections: 20,
+  /** Orders of the S4 user: one full page of 20. */
+  listOrders: 20,
+  /** Server on CPU 0, load generator and probes on CPU 1, when `taskset` exists and there are two cores. */
+  serverCpu: pinning ? '0' : undefined,
+  loadCpu: pinning ? '1' : undefined,
+  databaseUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+  /** Only a full run replaces the committed results; quick and smoke runs write to the temporary directory. */
+  output:
+    process.env.BENCH_OUTPUT ||
+    (mode === 'full' ? join(benchDir, 'results', 'latest.json') : join(tmpdir(), `bench-${mode}-latest.json`)),
+};
+
+export const hasWrk = () => hasCommand('wrk');
+
+/** S10 runs only once the app's configuration knows CLUSTER_WORKERS. */
+export function clusterWorkersSupported() {
+  const file = join(repoRoot, 'libs', 'core', 'src', 'config', 'environment.ts');
+  return existsSync(file) && /\bCLUSTER_WORKERS\b/.test(readFileSync(file, 'utf8'));
+}

@@ -1,0 +1,294 @@
+// Scenario definitions. A/B scenarios (S1-S5, S6 inside S2/S3, S10) are sides measured in alternating rounds
+// by lib/rounds.mjs; the others (S7, S9, S11) are functions returning measurements. S8 is measured by run.mjs
+// around the servers' starts and S2.
+import { join } from 'node:path';
+import { eventLoop, hitRatio, scrape } from './lib/metrics.mjs';
+import { runToEnd } from './lib/processes.mjs';
+import { runAb } from './lib/rounds.mjs';
+import { clusterWorkersSupported, toolsDir } from './lib/settings.mjs';
+import { lua, luaTable, runWrk, staticRequest } from './lib/wrk.mjs';
+
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * A side answering one fixed GET. Its body is also fetched once, to count bytes and (unless `sameData` is false:
+ * another database, other ids) to check that it answers what the scenario's first side answers.
+ */
+const getSide = (label, server, path, token, sameData = true) => {
+  const headers = token ? bearer(token) : {};
+  return { label, server, script: staticRequest({ path, headers }), check: { path, headers, sameData } };
+};
+
+const ratio = (id, a, b, op, value) => ({ id, a, b, target: op ? { op, value } : undefined });
+
+/**
+ * Orders of one product line each, spread over `productIds` (one hot row would measure lock waits, not the
+ * server); with `idempotency`, a unique Idempotency-Key per request.
+ */
+function ordersScript(token, productIds, idempotency) {
+  return `
+local products = ${luaTable(productIds)}
+local headers = { ["authorization"] = ${lua(`Bearer ${token}`)}, ["content-type"] = "application/json" }
+local tag, counter = "", 0
+init = function(args) tag = args[1] end
+request = function()
+  counter = counter + 1
+  ${idempotency ? 'headers["idempotency-key"] = "bench-" .. tag .. "-" .. counter' : ''}
+  local body = '{"items":[{"productId":"' .. products[(counter % #products) + 1] .. '","quantity":1}]}'
+  return wrk.format("POST", "/v1/orders", headers, body)
+end`;
+}
+
+/** S1-S5 (and S6 as the PGlite sides of S2 and S3). */
+export function abScenarios({ servers: s, pg, lite }) {
+  const product = `/v1/products/${pg.readProduct.id}`;
+  const litePath = `/v1/products/${lite.readProduct.id}`;
+  const order = `/v1/orders/${pg.listOrders.at(-1).id}`;
+  const liteOrder = `/v1/orders/${lite.order.id}`;
+  const list = '/v1/orders?limit=20';
+  return [
+    {
+      id: 'S1',
+      title: 'GET /health/live',
+      sides: [
+        getSide('API', s.api, '/health/live'),
+        getSide('B1 Fastify', s.b1, '/health/live'),
+        getSide('B5 Nest+Express', s.b5, '/health/live'),
+      ],
+      ratios: [ratio('S1', 'API', 'B1 Fastify', '≥', 0.6), ratio('S1', 'API', 'B5 Nest+Express', '≥', 3)],
+    },
+    {
+      id: 'S2',
+      title: 'GET /v1/products/{id}, cache hit',
+      sides: [
+        getSide('API', s.api, product, pg.users.product.token),
+        getSide('API PGlite', s.apiLite, litePath, lite.users.product.token, false),
+        getSide('B2 pg', s.b2, product, pg.users.product.token),
+        getSide('B3 Map', s.b3, product, pg.users.product.token),
+      ],
+      ratios: [
+        ratio('S2', 'API', 'B3 Map', '≥', 0.4),
+        ratio('S2', 'API', 'B2 pg'),
+        ratio('S6', 'API PGlite', 'API', '≥', 0.8),
+      ],
+      p99Below: { side: 'API', ms: 25 },
+      cacheSides: ['API', 'API PGlite'],
+    },
+    {
+      id: 'S3',
+      title: 'own GET /v1/orders/{id}, cache hit',
+      sides: [
+        getSide('API', s.api, order, pg.users.reader.token),
+        getSide('API PGlite', s.apiLite, liteOrder, lite.users.reader.token, false),
+        getSide('B3 Map', s.b3, order, pg.users.reader.token),
+      ],
+      ratios: [ratio('S3', 'API', 'B3 Map', '≥', 0.4), ratio('S6', 'API PGlite', 'API', '≥', 0.8)],
+      p99Below: { side: 'API', ms: 25 },
+      cacheSides: ['API', 'API PGlite'],
+    },
+    {
+      id: 'S4',
+      title: 'GET /v1/orders?limit=20 (20 orders), cache hit',
+      sides: [
+        getSide('API', s.api, list, pg.users.reader.token),
+        getSide('B3-list Map', s.b3, list, pg.users.reader.token),
+      ],
+      ratios: [ratio('S4', 'API', 'B3-list Map', '≥', 0.3)],
+      cacheSides: ['API'],
+    },
+    {
+      id: 'S5',
+      title: 'POST /v1/orders (1 line, 20 products)',
+      sides: [
+        { label: 'API', server: s.api, script: ordersScript(pg.users.writer.token, pg.writeProductIds, false) },
+        {
+          label: 'API Idempotency-Key',
+          server: s.api,
+          script: ordersScript(pg.users.idempotentWriter.token, pg.writeProductIds, true),
+        },
+        { label: 'B4 pg tx', server: s.b4, script: ordersScript(pg.users.writer.token, pg.writeProductIds, false) },
+      ],
+      ratios: [ratio('S5', 'API', 'B4 pg tx', '≥', 0.75), ratio('S5', 'API Idempotency-Key', 'B4 pg tx', '≥', 0.65)],
+    },
+  ];
+}
+
+/**
+ * S8 rows: spawn → /health/ready 200 (migrations already applied) and RSS (VmRSS) once ready and after S2, for
+ * the PostgreSQL + Redis app and the embedded default (PGlite, in-memory cache).
+ */
+export const coldStartAndMemory = ({ pg, lite }) => [
+  { id: 'S8', name: 'cold start to ready, PostgreSQL', value: pg.readyMs, unit: 'ms' },
+  { id: 'S8', name: 'RSS when ready, PostgreSQL', value: pg.rssReady, unit: 'MB' },
+  { id: 'S8', name: 'RSS after S2, PostgreSQL', value: pg.rssAfterS2, unit: 'MB', target: { op: '<', value: 200 } },
+  { id: 'S8', name: 'cold start to ready, PGlite', value: lite.readyMs, unit: 'ms' },
+  { id: 'S8', name: 'RSS when ready, PGlite', value: lite.rssReady, unit: 'MB' },
+  { id: 'S8', name: 'RSS after S2, PGlite', value: lite.rssAfterS2, unit: 'MB', target: { op: '<', value: 400 } },
+];
+
+const probe = async (base, seconds, settings) =>
+  JSON.parse(
+    await runToEnd(process.execPath, [join(toolsDir, 'probe.mjs'), `${base}/health/live`, String(seconds), '5'], {
+      cpu: settings.loadCpu,
+    }),
+  );
+
+/** S7: 20 concurrent logins for the duration; liveness latency (paced probe) and event-loop delay meanwhile. */
+export async function loginStorm({ servers: s, pg }, settings) {
+  const users = pg.stormUsers;
+  const script = `
+local users = ${luaTable(users.map((u) => JSON.stringify({ email: u.email, password: u.password })))}
+local headers = { ["content-type"] = "application/json" }
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", "/v1/auth/login", headers, users[(counter % #users) + 1])
+end`;
+  const idle = await probe(s.api.base, Math.max(1, Math.min(3, settings.stormSeconds)), settings);
+  await scrape(s.api.base);
+  const [storm, during] = await Promise.all([
+    runWrk({
+      base: s.api.base,
+      script,
+      seconds: settings.stormSeconds,
+      connections: settings.stormConnections,
+      cpu: settings.loadCpu,
+    }),
+    probe(s.api.base, settings.stormSeconds, settings),
+  ]);
+  const lag = eventLoop(await scrape(s.api.base));
+  return [
+    { id: 'S7', name: 'logins/s (20 concurrent)', value: storm.rps, unit: 'req/s', note: `${storm.non2xx} non-2xx` },
+    { id: 'S7', name: '/health/live p99, idle', value: idle.p99, unit: 'ms' },
+    { id: 'S7', name: '/health/live p99 during storm', value: during.p99, unit: 'ms', target: { op: '<', value: 20 } },
+    { id: 'S7', name: '/health/live max during storm', value: during.max, unit: 'ms' },
+    { id: 'S7', name: 'event-loop delay p99 during storm', value: lag.p99, unit: 'ms' },
+    { id: 'S7', name: 'event-loop delay max during storm', value: lag.max, unit: 'ms' },
+  ];
+}
+
+/**
+ * S9: `mixUsers` users; 45% GET own order, 45% GET a product page (50 products), 10% POST an order of one of
+ * those products. With invalidation limited to what a write changed (the writer's orders, the ordered
+ * product), a key is read 4.5 times per write on average, so the hit-ratio ceiling of this mix is
+ * 1 - 0.10 / (0.10 + 0.45) ≈ 0.82.
+ */
+export async function mixedLoad({ servers: s, pg }, settings) {
+  const users = pg.mixUsers.map((u) => ({ token: `Bearer ${u.token}`, order: u.order.id }));
+  const script = `
+local users = ${luaTable(users)}
+local products = ${luaTable(pg.mixProductIds)}
+init = function(args) math.randomseed(tonumber(string.sub(args[1], 1, 8), 16)) end
+request = function()
+  local user = users[math.random(#users)]
+  local product = products[math.random(#products)]
+  local r = math.random(100)
+  if r <= 10 then
+    local body = '{"items":[{"productId":"' .. product .. '","quantity":1}]}'
+    return wrk.format("POST", "/v1/orders", { ["authorization"] = user.token, ["content-type"] = "application/json" }, body)
+  elseif r <= 55 then
+    return wrk.format("GET", "/v1/orders/" .. user.order, { ["authorization"] = user.token })
+  else
+    return wrk.format("GET", "/v1/products/" .. product, { ["authorization"] = user.token })
+  end
+end`;
+  const run = (seconds) =>
+    runWrk({ base: s.api.base, script, seconds, connections: settings.connections, cpu: settings.loadCpu });
+  if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
+  const before = await scrape(s.api.base);
+  const result = await run(settings.mixSeconds);
+  const cache = hitRatio(before, await scrape(s.api.base));
+  return [
+    { id: 'S9', name: `mixed load req/s (${users.length} users, 10% writes)`, value: result.rps, unit: 'req/s' },
+    { id: 'S9', name: 'mixed load p50 / p99', value: result.p50, value2: result.p99, unit: 'ms' },
+    { id: 'S9', name: 'mixed load errors / non-2xx', value: result.errors, value2: result.non2xx, unit: '' },
+    {
+      id: 'S9',
+      name: 'cache hit ratio (ceiling of this mix ≈ 0.82)',
+      value: cache.ratio,
+      unit: '',
+      target: { op: '≥', value: 0.8 },
+      note: `${cache.hits} hits, ${cache.misses} misses`,
+    },
+  ];
+}
+
+/**
+ * S11: hostile bodies within the limits (tools/hostile.mjs), in a loop, while S1 runs: S1's req/s and p99 and
+ * the longest event-loop stall, next to the same window of S1 alone just before (the control: GC and a
+ * saturated loop stall too).
+ */
+export async function hostileBodies({ servers: s, pg }, settings) {
+  const window = async (hostile) => {
+    await scrape(s.api.base);
+    const [load, sent] = await Promise.all([
+      runWrk({
+        base: s.api.base,
+        script: staticRequest({ path: '/health/live' }),
+        seconds: settings.hostileSeconds,
+        connections: settings.connections,
+        cpu: settings.loadCpu,
+      }),
+      hostile &&
+        runToEnd(
+          process.execPath,
+          [join(toolsDir, 'hostile.mjs'), s.api.base, pg.users.hostile.token, String(settings.hostileSeconds), '4'],
+          { cpu: settings.loadCpu },
+        ).then(JSON.parse),
+    ]);
+    return { load, sent, lag: eventLoop(await scrape(s.api.base)) };
+  };
+  const alone = await window(false);
+  const attacked = await window(true);
+  const statuses = Object.entries(attacked.sent.statuses)
+    .map(([status, count]) => `${count}× ${status}`)
+    .join(', ');
+  const control = (value, unit) => `S1 alone: ${unit === 'ms' ? value.toFixed(1) : Math.round(value)} ${unit}`;
+  return [
+    {
+      id: 'S11',
+      name: 'S1 req/s with hostile bodies',
+      value: attacked.load.rps,
+      unit: 'req/s',
+      note: control(alone.load.rps, 'req/s'),
+    },
+    {
+      id: 'S11',
+      name: 'S1 p99 with hostile bodies',
+      value: attacked.load.p99,
+      unit: 'ms',
+      note: control(alone.load.p99, 'ms'),
+    },
+    { id: 'S11', name: 'hostile requests answered', value: attacked.sent.sent, unit: '', note: statuses },
+    {
+      id: 'S11',
+      name: 'longest event-loop stall with hostile bodies',
+      value: attacked.lag.max,
+      unit: 'ms',
+      target: { op: '<', value: 50 },
+      note: control(alone.lag.max, 'ms'),
+    },
+  ];
+}
+
+/** S10: CLUSTER_WORKERS=2 vs 1 on S2, once the app supports it (both servers unpinned: they need both cores). */
+export async function clusterScenario(ctx, settings, startApi) {
+  if (!clusterWorkersSupported()) return { skipped: 'n/a (CLUSTER_WORKERS not implemented)' };
+  const two = await startApi('api-cluster-2', { CLUSTER_WORKERS: '2' });
+  const one = await startApi('api-cluster-1', { CLUSTER_WORKERS: '1' });
+  try {
+    const path = `/v1/products/${ctx.pg.readProduct.id}`;
+    const token = ctx.pg.users.product.token;
+    return await runAb(
+      {
+        id: 'S10',
+        title: 'S2 with CLUSTER_WORKERS=2 vs 1 (servers unpinned)',
+        sides: [getSide('API 2 workers', two, path, token), getSide('API 1 worker', one, path, token)],
+        ratios: [ratio('S10', 'API 2 workers', 'API 1 worker')],
+      },
+      settings,
+    );
+  } finally {
+    await Promise.all([two.stop(), one.stop()]);
+  }
+}
