@@ -21,7 +21,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: trustProxy.length > 0 ? [...trustProxy] : false,
     genReqId: generateRequestId,
     requestIdHeader: false,
-    // pino-http (nestjs-pino) writes one line per request; Fastify's own request logging stays off.
+    // RequestLog writes one line per request from the response hooks; Fastify's own request logging stays off.
     logger: false,
     return503OnClosing: false,
     forceCloseConnections: 'idle',

@@ -6,10 +6,8 @@ const raw = (id?: string) =>
   ({ headers: id === undefined ? {} : { 'x-request-id': id } }) as unknown as IncomingMessage;
 
 describe('request ids', () => {
-  it('keeps a well-formed incoming id and stores it on the raw request for the logger', () => {
-    const req = raw('abc-123.x:y_z');
-    expect(generateRequestId(req)).toBe('abc-123.x:y_z');
-    expect((req as IncomingMessage & { id?: string }).id).toBe('abc-123.x:y_z');
+  it('keeps a well-formed incoming id', () => {
+    expect(generateRequestId(raw('abc-123.x:y_z'))).toBe('abc-123.x:y_z');
   });
 
   it.each(['', ' ', 'x'.repeat(129), 'a b', 'a\nb', '-leading-dash', 'ünïcode'])('replaces %j with a UUID', (id) => {

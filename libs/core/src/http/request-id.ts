@@ -10,13 +10,8 @@ export function isAcceptableRequestId(value: unknown): value is string {
   return typeof value === 'string' && ACCEPTABLE_ID.test(value);
 }
 
-/**
- * Fastify's `genReqId`: keep a well-formed incoming `X-Request-Id`, otherwise generate a UUID.
- * The id is also stored on the raw request so the request logger (pino-http) uses the same one.
- */
+/** Fastify's `genReqId`: keep a well-formed incoming `X-Request-Id`, otherwise generate a UUID. */
 export function generateRequestId(raw: IncomingMessage): string {
   const incoming = raw.headers[REQUEST_ID_HEADER];
-  const id = isAcceptableRequestId(incoming) ? incoming : randomUUID();
-  (raw as IncomingMessage & { id?: string }).id = id;
-  return id;
+  return isAcceptableRequestId(incoming) ? incoming : randomUUID();
 }
