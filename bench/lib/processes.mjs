@@ -33,10 +33,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts `node script` with only PATH and `env` in an empty working directory (no developer `.env` leaks in),
  * then waits until `readyPath` answers 200. Returns its base URL, pid, the time from spawn to ready, and stop().
  */
-export async function startServer({ name, script, env, cpu, readyPath = '/health/live', timeoutMs = 60_000 }) {
+export async function startServer({
+  name,
+  script,
+  env,
+  cpu,
+  readyPath = '/health/live',
+  timeoutMs = 60_000,
+  nodeArgs = [],
+}) {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  const [command, args] = pinned(cpu, process.execPath, [script]);
+  const [command, args] = pinned(cpu, process.execPath, [...nodeArgs, script]);
   const started = performance.now();
   const child = spawn(command, args, {
     cwd,

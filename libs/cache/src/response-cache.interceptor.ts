@@ -96,7 +96,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
           tap((body: unknown) => {
             if (lookup.outcome !== 'miss' || reply.statusCode !== 200 || body === undefined) return;
             // Stored after the answer is on its way; a failed store is only a later miss.
-            void this.cache.store(lookup.key, JSON.stringify(body), policy.ttlSeconds);
+            void this.cache.store(lookup, JSON.stringify(body), policy.ttlSeconds);
           }),
         );
       }),

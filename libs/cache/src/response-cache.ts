@@ -10,19 +10,29 @@ const TAG_TTL_MS = 24 * 60 * 60 * 1000;
 /** How often invalidations that could not reach the store are retried. */
 const RETRY_MS = 1_000;
 
-/** What a lookup found: a stored JSON body, nothing, or a cache that could not answer. */
+/**
+ * What a lookup found: a stored JSON body, nothing (with what {@link ResponseCache.store} needs to store the
+ * answer), or a cache that could not answer.
+ */
 export type CacheLookup =
-  { outcome: 'hit'; body: string } | { outcome: 'miss'; key: string } | { outcome: 'unavailable' };
+  | { outcome: 'hit'; body: string }
+  | { outcome: 'miss'; key: string; stamp: string }
+  | { outcome: 'unavailable' };
+
+/** Separates an entry's stamp (the versions of its tags) from its body; versions are UUIDs. */
+const STAMP_END = '\n';
 
 /**
  * Answers cached by key, with tag invalidation, on cache-manager over Keyv (Redis when REDIS_URL is set,
  * a bounded in-process LRU otherwise).
  *
- * Invalidation by versioned tags: each tag holds a random version, an entry's key includes the versions of
- * its tags read *before* the answer was computed, and invalidating a tag gives it a new version. An answer
- * computed from data older than a write therefore lands under a key nobody reads again, whatever the
- * interleaving across replicas; invalidation is one write per tag, with no key scans. A tag with no
- * version (new, or evicted) gets a fresh random one, never an old one.
+ * Invalidation by versioned tags: each tag holds a random version, an entry is stamped with the versions of
+ * its tags read *before* the answer was computed, and invalidating a tag gives it a new version. An entry is
+ * served only while its stamp equals its tags' current versions, so an answer computed from data older than
+ * a write is never served after it, whatever the interleaving across replicas (a late store of such an
+ * answer costs a miss, nothing else); invalidation is one write per tag, with no key scans. A tag with no
+ * version (new, or evicted) gets a fresh random one, never an old one. A lookup is one MGET of the tags and
+ * the entry: a hit is one round trip.
  *
  * The cache is an optimisation and never a dependency: with Redis down, slow or frozen every operation
  * gives up within REDIS_COMMAND_TIMEOUT_MS and the caller computes the answer itself. An invalidation that
@@ -51,21 +61,20 @@ export class ResponseCache implements OnApplicationShutdown {
   async lookup(parts: readonly string[], tags: readonly string[]): Promise<CacheLookup> {
     if (!(await this.flush())) return { outcome: 'unavailable' };
     try {
-      return await this.bounded(async () => {
-        const key = this.entryKey(parts, await this.versions(tags));
-        const body = await this.cache.get<string>(key);
-        return typeof body === 'string' ? { outcome: 'hit', body } : { outcome: 'miss', key };
-      });
+      return await this.bounded(() => this.read(this.entryKey(parts), tags));
     } catch (error) {
       if (error instanceof RedisUnavailableError) return { outcome: 'unavailable' };
       throw error;
     }
   }
 
-  /** Stores an answer under the key a miss returned. Never fails: an answer not stored is only a future miss. */
-  async store(key: string, body: string, ttlSeconds: number): Promise<void> {
+  /**
+   * Stores an answer (its JSON) for the lookup that missed. Never fails: an answer not stored is only a future
+   * miss.
+   */
+  async store(miss: { key: string; stamp: string }, body: string, ttlSeconds: number): Promise<void> {
     try {
-      await this.bounded(() => this.cache.set(key, body, ttlSeconds * 1000));
+      await this.bounded(() => this.cache.set(miss.key, `${miss.stamp}${STAMP_END}${body}`, ttlSeconds * 1000));
     } catch (error) {
       if (!(error instanceof RedisUnavailableError)) this.logger.warn(`store failed: ${String(error)}`);
     }
@@ -78,7 +87,7 @@ export class ResponseCache implements OnApplicationShutdown {
   async invalidate(tags: readonly string[]): Promise<void> {
     for (const tag of tags) this.pending.add(tag);
     if (!(await this.flush())) {
-      this.logger.warn(`invalidation of ${[...this.pending].join(', ')} pending until the cache store is back`);
+      this.logger.warn(`invalidation of ${tags.join(', ')} pending until the cache store is back`);
     }
   }
 
@@ -87,7 +96,10 @@ export class ResponseCache implements OnApplicationShutdown {
     clearTimeout(this.retry);
   }
 
-  /** Sends the pending invalidations; true when none is left. Schedules a retry when some are. */
+  /**
+   * Sends the invalidations pending now (some may be on their way in a concurrent call too: sending a tag twice
+   * only costs an extra miss). True when they landed; otherwise they stay pending and a retry is scheduled.
+   */
   private async flush(): Promise<boolean> {
     if (this.pending.size === 0) return true;
     const tags = [...this.pending];
@@ -95,14 +107,15 @@ export class ResponseCache implements OnApplicationShutdown {
       await this.bounded(() =>
         this.cache.mset(tags.map((tag) => ({ key: this.tagKey(tag), value: randomUUID(), ttl: TAG_TTL_MS }))),
       );
-      for (const tag of tags) this.pending.delete(tag);
     } catch (error) {
       if (!(error instanceof RedisUnavailableError)) throw error;
+      // A concurrent call that landed may have taken them off the list meanwhile: they are still owed.
+      for (const tag of tags) this.pending.add(tag);
+      if (!this.closed) this.retry ??= setTimeout(() => this.flushInBackground(), RETRY_MS).unref();
+      return false;
     }
-    if (this.pending.size > 0 && !this.closed) {
-      this.retry ??= setTimeout(() => this.flushInBackground(), RETRY_MS).unref();
-    }
-    return this.pending.size === 0;
+    for (const tag of tags) this.pending.delete(tag);
+    return true;
   }
 
   private flushInBackground(): void {
@@ -111,22 +124,28 @@ export class ResponseCache implements OnApplicationShutdown {
     this.flush().catch((error: unknown) => this.logger.error(`pending invalidations failed: ${String(error)}`));
   }
 
-  private async versions(tags: readonly string[]): Promise<string[]> {
-    if (tags.length === 0) return [];
-    const found = await this.cache.mget<string>(tags.map((tag) => this.tagKey(tag)));
+  /** The tags' versions and the entry in one MGET; tags without a version get a fresh one (then it is a miss). */
+  private async read(key: string, tags: readonly string[]): Promise<CacheLookup> {
+    const found = await this.cache.mget<string>([...tags.map((tag) => this.tagKey(tag)), key]);
+    const entry = found[tags.length];
     const missing = tags.flatMap((tag, index) =>
       typeof found[index] === 'string' ? [] : [{ index, key: this.tagKey(tag), value: randomUUID(), ttl: TAG_TTL_MS }],
     );
-    if (missing.length > 0) await this.cache.mset(missing);
-    const versions = found.map(String);
-    for (const { index, value } of missing) versions[index] = value;
-    return versions;
+    if (missing.length > 0) {
+      await this.cache.mset(missing);
+      for (const { index, value } of missing) found[index] = value;
+    }
+    const stamp = found.slice(0, tags.length).join(',');
+    if (missing.length === 0 && typeof entry === 'string') {
+      const end = entry.indexOf(STAMP_END);
+      if (end === stamp.length && entry.startsWith(stamp)) return { outcome: 'hit', body: entry.slice(end + 1) };
+    }
+    return { outcome: 'miss', key, stamp };
   }
 
-  private entryKey(parts: readonly string[], versions: readonly string[]): string {
-    const digest = createHash('sha256')
-      .update(JSON.stringify([parts, versions]))
-      .digest('base64url');
+  /** Where the answer for `parts` lives (whatever the versions: the entry's stamp says which it was computed for). */
+  private entryKey(parts: readonly string[]): string {
+    const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
     return this.redis.key('cache', 'entry', digest);
   }
 

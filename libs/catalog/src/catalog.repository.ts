@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { type DbExecutor, keysetAfter } from '@app/database';
 import { type ProductRow, products } from './catalog.schema';
 
@@ -68,18 +68,13 @@ export class CatalogRepository {
     return row;
   }
 
-  /** Locks the rows in id order (every caller uses the same order, so concurrent orders cannot deadlock). */
-  async lockByIds(db: DbExecutor, ids: readonly string[]): Promise<ProductRow[]> {
+  /** The products with these ids (those that exist). */
+  async findByIds(db: DbExecutor, ids: readonly string[]): Promise<ProductRow[]> {
     if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(products)
-      .where(inArray(products.id, [...ids]))
-      .orderBy(asc(products.id))
-      .for('update');
+    return db.select().from(products).where(inArray(products.id, [...ids]));
   }
 
-  /** Takes `quantity` from stock if that much is there; `undefined` otherwise. */
+  /** Takes `quantity` from an active product's stock if that much is there; `undefined` otherwise. */
   async takeStock(db: DbExecutor, id: string, quantity: number): Promise<ProductRow | undefined> {
     const [row] = await db
       .update(products)
@@ -88,7 +83,7 @@ export class CatalogRepository {
         version: sql`${products.version} + 1`,
         updatedAt: sql`now()`,
       })
-      .where(and(eq(products.id, id), gte(products.stock, quantity)))
+      .where(and(eq(products.id, id), eq(products.active, true), gte(products.stock, quantity)))
       .returning();
     return row;
   }

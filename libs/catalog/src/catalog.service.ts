@@ -24,6 +24,8 @@ export interface ReservedLine {
 
 const notFound = () => new ProblemException({ status: 404, type: ProblemType.notFound, detail: 'No such product' });
 
+const UNPROCESSABLE = 'https://errors.example.dev/unprocessable';
+
 /**
  * Products and their stock. Other features (orders) use only this service: `reserve` and `release`
  * run inside the caller's transaction.
@@ -88,44 +90,17 @@ export class CatalogService {
   }
 
   /**
-   * Takes stock for every line, all or nothing, in the caller's transaction. Rows are locked in id
-   * order so that concurrent multi-line reservations cannot deadlock. Unknown or inactive product, or
-   * mixed currencies → 422; not enough stock → 409 naming the product.
+   * Takes stock for every line, all or nothing, in the caller's transaction: one conditional UPDATE per line
+   * (active, enough stock), in product id order so that concurrent multi-line reservations cannot deadlock.
+   * Only when one matches nothing does a read say why: unknown or inactive product (for any line) → 422,
+   * else not enough stock → 409 naming the product. Mixed currencies → 422. The caller's transaction rolls
+   * back whatever was taken before the failure.
    */
   async reserve(tx: DbExecutor, requests: readonly StockRequest[]): Promise<ReservedLine[]> {
-    const ids = [...new Set(requests.map((r) => r.productId))].sort();
-    const locked = new Map((await this.products.lockByIds(tx, ids)).map((row) => [row.id, row]));
-    for (const id of ids) {
-      const product = locked.get(id);
-      if (!product || !product.active) {
-        throw new ProblemException({
-          status: 422,
-          type: 'https://errors.example.dev/unprocessable',
-          detail: `Product ${id} does not exist or is not for sale`,
-          extensions: { productId: id },
-        });
-      }
-    }
-    const currencies = new Set([...locked.values()].map((p) => p.currency));
-    if (currencies.size > 1) {
-      throw new ProblemException({
-        status: 422,
-        type: 'https://errors.example.dev/unprocessable',
-        detail: 'All products of an order must have the same currency',
-      });
-    }
     const lines: ReservedLine[] = [];
     for (const request of [...requests].sort((a, b) => a.productId.localeCompare(b.productId))) {
-      const product = locked.get(request.productId) as ProductRow;
-      const taken = await this.products.takeStock(tx, product.id, request.quantity);
-      if (!taken) {
-        throw new ProblemException({
-          status: 409,
-          type: 'https://errors.example.dev/insufficient-stock',
-          detail: `Not enough stock for ${product.sku} (${product.name})`,
-          extensions: { productId: product.id, sku: product.sku },
-        });
-      }
+      const product = await this.products.takeStock(tx, request.productId, request.quantity);
+      if (!product) throw await this.whyNotReserved(tx, requests, request.productId);
       lines.push({
         productId: product.id,
         sku: product.sku,
@@ -135,8 +110,41 @@ export class CatalogService {
         quantity: request.quantity,
       });
     }
+    if (new Set(lines.map((line) => line.currency)).size > 1) {
+      throw new ProblemException({
+        status: 422,
+        type: UNPROCESSABLE,
+        detail: 'All products of an order must have the same currency',
+      });
+    }
     const order = new Map(requests.map((r, i) => [r.productId, i]));
     return lines.sort((a, b) => (order.get(a.productId) ?? 0) - (order.get(b.productId) ?? 0));
+  }
+
+  /** A line could not be reserved: a product that is not for sale (422) comes first, then the stock (409). */
+  private async whyNotReserved(
+    tx: DbExecutor,
+    requests: readonly StockRequest[],
+    failedId: string,
+  ): Promise<ProblemException> {
+    const ids = [...new Set(requests.map((r) => r.productId))].sort();
+    const found = new Map((await this.products.findByIds(tx, ids)).map((row) => [row.id, row]));
+    const unavailable = ids.find((id) => !found.get(id)?.active);
+    if (unavailable !== undefined) {
+      return new ProblemException({
+        status: 422,
+        type: UNPROCESSABLE,
+        detail: `Product ${unavailable} does not exist or is not for sale`,
+        extensions: { productId: unavailable },
+      });
+    }
+    const product = found.get(failedId) as ProductRow;
+    return new ProblemException({
+      status: 409,
+      type: 'https://errors.example.dev/insufficient-stock',
+      detail: `Not enough stock for ${product.sku} (${product.name})`,
+      extensions: { productId: product.id, sku: product.sku },
+    });
   }
 
   /** Puts reserved stock back (cancellation), in the caller's transaction, in id order. */

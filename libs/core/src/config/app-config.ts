@@ -29,7 +29,11 @@ export class AppConfig {
     /** Head and body together (Node's `requestTimeout`). */
     bodyTimeoutMs: number;
     keepAliveTimeoutMs: number;
+    /** Smallest answer that is compressed; 0 when compression is off. */
+    compressionThresholdBytes: number;
   };
+  /** Worker processes (node:cluster); 1 runs the app in the launching process. */
+  readonly clusterWorkers!: number;
   readonly log!: { level: Environment['LOG_LEVEL']; pretty: boolean };
   readonly database!: {
     target: DatabaseTarget;
@@ -105,6 +109,20 @@ function productionProblems(env: Environment): string[] {
   return problems;
 }
 
+/** Workers share nothing but the port: state must live in servers every worker reaches. */
+function clusterProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  if (env.DATABASE_URL === undefined || env.DATABASE_URL === 'memory://') {
+    problems.push(
+      'CLUSTER_WORKERS > 1 needs DATABASE_URL=postgres://…: the embedded PGlite database cannot be shared between processes',
+    );
+  }
+  if (env.JWT_SECRET === undefined) {
+    problems.push('CLUSTER_WORKERS > 1 needs JWT_SECRET: without it each worker would sign tokens with its own secret');
+  }
+  return problems;
+}
+
 /**
  * Validates raw environment variables (strings) and builds the typed configuration.
  * Unknown variables are ignored; a bad value throws a {@link ConfigValidationError} whose one-line message
@@ -121,6 +139,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  if (env.CLUSTER_WORKERS > 1) problems.push(...clusterProblems(env));
   const isProduction = env.NODE_ENV === 'production';
   if (isProduction) problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -152,7 +171,9 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: Math.max(env.HTTP_BODY_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      compressionThresholdBytes: env.COMPRESSION_THRESHOLD_BYTES,
     },
+    clusterWorkers: env.CLUSTER_WORKERS,
     log: { level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' },
     database: {
       target,

@@ -167,6 +167,21 @@ export class Environment {
   @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+  // Response compression (br, gzip) for answers of at least this many bytes; smaller ones are not worth
+  // the CPU. 0 turns compression off.
+  @ToInt()
+  @IsInt({ message: 'COMPRESSION_THRESHOLD_BYTES must be an integer' })
+  @Min(0)
+  @Max(10 * 1024 * 1024)
+  COMPRESSION_THRESHOLD_BYTES = 1_024;
+
+  /** Worker processes sharing the port (node:cluster); 1 runs the app in this process. PostgreSQL only. */
+  @ToInt()
+  @IsInt({ message: 'CLUSTER_WORKERS must be an integer' })
+  @Min(1)
+  @Max(64)
+  CLUSTER_WORKERS = 1;
+
   // --- auth -----------------------------------------------------------------------------------------
   @Omittable()
   @IsString()
