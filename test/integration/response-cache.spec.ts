@@ -242,7 +242,7 @@ for (const backend of backends) {
         expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(carolToken), HIT)).toEqual(carolList);
       });
 
-      it('a write drops only what it changed: its owner’s orders, the admins’ views, the products whose stock moved', async () => {
+      it('a write drops only what it changed: that order, its owner’s lists, the admins’ views, the products whose stock moved', async () => {
         const [moved, untouched] = await api.createProducts([{ stock: 50 }, { stock: 50 }]);
         const adminToken = api.adminToken;
         // Warm: Alice's and the admin's order lists, both product pages.
@@ -262,11 +262,18 @@ for (const backend of backends) {
         expect(adminView.data.map((o) => o.id)).toContain(order.id);
         expect(expect200<ProductBody>(await getProduct(moved.id), MISS).stock).toBe(48);
 
-        // The admin changes Bob's order: Bob's cached answers go, Alice's stay.
+        // Bob's next order drops his lists, not the page of the order he already had (it did not change).
+        expect200(await api.getOrderRaw(bobToken(), order.id), MISS);
         expect200(await api.listOrdersRaw(bobToken()), MISS);
+        const second = await api.order(bobToken(), [{ productId: untouched.id, quantity: 1 }]);
+        expect200(await api.getOrderRaw(bobToken(), order.id), HIT);
+        expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(bobToken()), MISS).data[0]?.id).toBe(second.id);
         expect200(await api.listOrdersRaw(bobToken()), HIT);
+
+        // The admin changes Bob's first order: that order's page and Bob's lists go, Alice's stay.
         await api.advanceOrder(order, 'paid');
-        expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(bobToken()), MISS).data[0]).toMatchObject({
+        expect(expect200<OrderBody>(await api.getOrderRaw(bobToken(), order.id), MISS).status).toBe('paid');
+        expect(expect200<PageBody<OrderBody>>(await api.listOrdersRaw(bobToken()), MISS).data[1]).toMatchObject({
           id: order.id,
           status: 'paid',
         });

@@ -8,7 +8,7 @@ import { ChangeStatusDto } from './dto/change-status.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { OrderResponse } from './dto/order.response';
-import { changedByOrderWrite, ordersVisibleToCaller } from './orders.cache';
+import { changedByOrderWrite, orderOfRoute, ordersVisibleToCaller } from './orders.cache';
 import { OrdersService } from './orders.service';
 
 @Controller({ path: 'orders', version: '1' })
@@ -38,7 +38,7 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @CacheFor(10, { tags: [ordersVisibleToCaller] })
+  @CacheFor(10, { tags: [orderOfRoute] })
   @WithETag()
   async get(@CurrentUser() principal: Principal, @UuidParam('id') id: string): Promise<OrderResponse> {
     return OrderResponse.from(await this.orders.get(principal, id));
