@@ -85,7 +85,9 @@ async function main() {
   process.stderr.write(`${scenario}: ${JSON.stringify(result)}\n`);
   const output = api.output().trim().split('\n');
   if (output.length > 1 || output[0]) {
-    process.stderr.write(`the API wrote ${output.length} lines (last 3 below); logging costs CPU too\n${output.slice(-3).join('\n')}\n`);
+    process.stderr.write(
+      `the API wrote ${output.length} lines (last 3 below); logging costs CPU too\n${output.slice(-3).join('\n')}\n`,
+    );
   }
   await api.stop();
   cleanups.pop();
@@ -140,7 +142,10 @@ function origin(url, functionName) {
 }
 
 function shortUrl(url) {
-  return url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace(`${repoRoot}/`, '');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\//, '')
+    .replace(`${repoRoot}/`, '');
 }
 
 main()

@@ -15,9 +15,7 @@ const RETRY_MS = 1_000;
  * answer), or a cache that could not answer.
  */
 export type CacheLookup =
-  | { outcome: 'hit'; body: string }
-  | { outcome: 'miss'; key: string; stamp: string }
-  | { outcome: 'unavailable' };
+  { outcome: 'hit'; body: string } | { outcome: 'miss'; key: string; stamp: string } | { outcome: 'unavailable' };
 
 /** Separates an entry's stamp (the versions of its tags) from its body; versions are UUIDs. */
 const STAMP_END = '\n';

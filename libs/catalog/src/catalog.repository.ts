@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { type DbExecutor, keysetAfter } from '@app/database';
+import { type DbExecutor, keysetAfter, PreparedStatement } from '@app/database';
 import { type ProductRow, products } from './catalog.schema';
 
 export interface ProductListFilter {
@@ -14,6 +14,34 @@ export type ProductChanges = Partial<Pick<ProductRow, 'name' | 'description' | '
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
+/** One product by id: every cache miss of a product page. */
+const PRODUCT_BY_ID = new PreparedStatement<ProductRow[], { id: string }>('catalog_product_by_id', (db) =>
+  db
+    .select()
+    .from(products)
+    .where(eq(products.id, sql.placeholder('id')))
+    .limit(1),
+);
+
+/** An order line's stock: every order, once per line. */
+const TAKE_STOCK = new PreparedStatement<ProductRow[], { id: string; quantity: number }>('catalog_take_stock', (db) =>
+  db
+    .update(products)
+    .set({
+      stock: sql`${products.stock} - ${sql.placeholder('quantity')}`,
+      version: sql`${products.version} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(products.id, sql.placeholder('id')),
+        eq(products.active, true),
+        gte(products.stock, sql.placeholder('quantity')),
+      ),
+    )
+    .returning(),
+);
+
 /** All SQL of the catalog. */
 @Injectable()
 export class CatalogRepository {
@@ -26,7 +54,7 @@ export class CatalogRepository {
   }
 
   async findById(db: DbExecutor, id: string): Promise<ProductRow | undefined> {
-    const [row] = await db.select().from(products).where(eq(products.id, id)).limit(1);
+    const [row] = await PRODUCT_BY_ID.execute(db, { id });
     return row;
   }
 
@@ -71,20 +99,15 @@ export class CatalogRepository {
   /** The products with these ids (those that exist). */
   async findByIds(db: DbExecutor, ids: readonly string[]): Promise<ProductRow[]> {
     if (ids.length === 0) return [];
-    return db.select().from(products).where(inArray(products.id, [...ids]));
+    return db
+      .select()
+      .from(products)
+      .where(inArray(products.id, [...ids]));
   }
 
   /** Takes `quantity` from an active product's stock if that much is there; `undefined` otherwise. */
   async takeStock(db: DbExecutor, id: string, quantity: number): Promise<ProductRow | undefined> {
-    const [row] = await db
-      .update(products)
-      .set({
-        stock: sql`${products.stock} - ${quantity}`,
-        version: sql`${products.version} + 1`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(products.id, id), eq(products.active, true), gte(products.stock, quantity)))
-      .returning();
+    const [row] = await TAKE_STOCK.execute(db, { id, quantity });
     return row;
   }
 

@@ -13,3 +13,4 @@ export { Migrator, type MigrationStatus } from './migrator';
 export { TransactionRunner, type TransactionOptions } from './transaction-runner';
 export { rowsOf } from './rows';
 export { keysetAfter, versionedTimestamps } from './columns';
+export { PreparedStatement } from './prepared-statement';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { type DbExecutor, keysetAfter } from '@app/database';
+import { type DbExecutor, keysetAfter, PreparedStatement } from '@app/database';
 import type { OrderStatus } from './order-status';
 import { type OrderItemRow, orderItems, type OrderRow, orders } from './orders.schema';
 
@@ -25,28 +25,86 @@ export interface OrderListFilter {
 const visibleTo = (access: OrderAccess): SQL | undefined =>
   access.isAdmin ? undefined : eq(orders.userId, access.userId);
 
+type NewOrder = Pick<OrderRow, 'userId' | 'totalCents' | 'currency'>;
+type NewItem = Omit<OrderItemRow, 'orderId' | 'lineNo'>;
+
+const INSERT_ORDER = new PreparedStatement<OrderRow[], NewOrder>('orders_insert', (db) =>
+  db
+    .insert(orders)
+    .values({
+      userId: sql.placeholder('userId'),
+      totalCents: sql.placeholder('totalCents'),
+      currency: sql.placeholder('currency'),
+    })
+    .returning(),
+);
+
+const ITEM_FIELDS = ['productId', 'sku', 'name', 'unitPriceCents', 'quantity', 'lineTotalCents'] as const;
+
+/** The items insert for `count` lines, built the first time an order has that many (at most the DTO's limit). */
+const insertItems = new Map<number, PreparedStatement<OrderItemRow[], Record<string, unknown>>>();
+const insertItemsOf = (count: number): PreparedStatement<OrderItemRow[], Record<string, unknown>> => {
+  let statement = insertItems.get(count);
+  if (statement === undefined) {
+    statement = new PreparedStatement(`orders_insert_items_${count}`, (db) =>
+      db
+        .insert(orderItems)
+        .values(
+          Array.from({ length: count }, (_, line) => ({
+            orderId: sql.placeholder('orderId'),
+            lineNo: line + 1,
+            ...Object.fromEntries(ITEM_FIELDS.map((field) => [field, sql.placeholder(`${field}${line}`)])),
+          })) as never,
+        )
+        .returning(),
+    );
+    insertItems.set(count, statement);
+  }
+  return statement;
+};
+
+/** One order by id, for its owner (`userId`) or for an admin (any owner). */
+const ORDER_FOR_OWNER = new PreparedStatement<OrderRow[], { id: string; userId: string }>('orders_by_id_owner', (db) =>
+  db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, sql.placeholder('id')), eq(orders.userId, sql.placeholder('userId'))))
+    .limit(1),
+);
+const ORDER_FOR_ADMIN = new PreparedStatement<OrderRow[], { id: string }>('orders_by_id_admin', (db) =>
+  db
+    .select()
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('id')))
+    .limit(1),
+);
+const ITEMS_OF_ORDER = new PreparedStatement<OrderItemRow[], { orderId: string }>('orders_items_of_order', (db) =>
+  db
+    .select()
+    .from(orderItems)
+    .where(eq(orderItems.orderId, sql.placeholder('orderId')))
+    .orderBy(asc(orderItems.lineNo)),
+);
+
 /** All SQL of orders. Ownership is a WHERE condition, never a check after loading. */
 @Injectable()
 export class OrdersRepository {
-  async insert(
-    db: DbExecutor,
-    order: Pick<OrderRow, 'userId' | 'totalCents' | 'currency'>,
-    items: ReadonlyArray<Omit<OrderItemRow, 'orderId' | 'lineNo'>>,
-  ): Promise<OrderWithItems> {
-    const [created] = (await db.insert(orders).values(order).returning()) as [OrderRow];
-    const rows = items.map((item, index) => ({ ...item, orderId: created.id, lineNo: index + 1 }));
-    const insertedItems = await db.insert(orderItems).values(rows).returning();
+  async insert(db: DbExecutor, order: NewOrder, items: readonly NewItem[]): Promise<OrderWithItems> {
+    const [created] = (await INSERT_ORDER.execute(db, order)) as [OrderRow];
+    const values: Record<string, unknown> = { orderId: created.id };
+    items.forEach((item, line) => {
+      for (const field of ITEM_FIELDS) values[`${field}${line}`] = item[field];
+    });
+    const insertedItems = await insertItemsOf(items.length).execute(db, values);
     return { ...created, items: insertedItems };
   }
 
   async find(db: DbExecutor, id: string, access: OrderAccess): Promise<OrderWithItems | undefined> {
-    const [order] = await db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.id, id), visibleTo(access)))
-      .limit(1);
+    const [order] = access.isAdmin
+      ? await ORDER_FOR_ADMIN.execute(db, { id })
+      : await ORDER_FOR_OWNER.execute(db, { id, userId: access.userId });
     if (!order) return undefined;
-    return { ...order, items: await this.itemsOf(db, [order.id]).then((map) => map.get(order.id) ?? []) };
+    return { ...order, items: await ITEMS_OF_ORDER.execute(db, { orderId: order.id }) };
   }
 
   async list(db: DbExecutor, access: OrderAccess, filter: OrderListFilter): Promise<OrderWithItems[]> {
