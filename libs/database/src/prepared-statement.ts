@@ -42,7 +42,7 @@ type PrepareQuery = (
  * Use it only for statements of a fixed shape (values as `sql.placeholder('name')`), declared once per
  * repository (a module-level constant), each with a unique name.
  */
-export class PreparedStatement<TResult, TValues extends Record<string, unknown>> {
+export class PreparedStatement<TResult, TValues extends object> {
   private built: BuiltQuery | undefined;
 
   constructor(
@@ -63,6 +63,6 @@ export class PreparedStatement<TResult, TValues extends Record<string, unknown>>
         built.queryMetadata,
         built.cacheConfig,
       )
-      .execute(values) as Promise<TResult>;
+      .execute(values as Record<string, unknown>) as Promise<TResult>;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, eq, lte, sql } from 'drizzle-orm';
-import { type DbExecutor, rowsOf } from '@app/database';
+import { type DbExecutor, PreparedStatement, rowsOf } from '@app/database';
 import { idempotencyKeys } from './idempotency.schema';
 
 /** Which key, for whom, for which request. */
@@ -28,6 +28,63 @@ const ofScope = (scope: Pick<IdempotencyScope, 'userId' | 'key'>) =>
 const inFlight = (scope: IdempotencyScope) =>
   and(ofScope(scope), eq(idempotencyKeys.fingerprint, scope.fingerprint), eq(idempotencyKeys.state, 'in_progress'));
 
+const placeholder = sql.placeholder;
+const expiresIn = sql`now() + ${placeholder('ttlMs')}::integer * interval '1 millisecond'`;
+
+/** Every idempotent request makes these two: prepared (see PreparedStatement). */
+const CLAIM = new PreparedStatement<Array<{ key: string }>, IdempotencyScope & { ttlMs: number }>(
+  'idempotency_claim',
+  (db) =>
+    db
+      .insert(idempotencyKeys)
+      .values({
+        userId: placeholder('userId'),
+        key: placeholder('key'),
+        fingerprint: placeholder('fingerprint'),
+        state: 'in_progress',
+        createdAt: sql`now()`,
+        expiresAt: expiresIn,
+      })
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.userId, idempotencyKeys.key],
+        set: {
+          fingerprint: sql`excluded.fingerprint`,
+          state: 'in_progress',
+          responseStatus: null,
+          responseBody: null,
+          responseHeaders: null,
+          createdAt: sql`now()`,
+          expiresAt: sql`excluded.expires_at`,
+        },
+        setWhere: lte(idempotencyKeys.expiresAt, sql`now()`),
+      })
+      .returning({ key: idempotencyKeys.key }),
+);
+
+/** JSON values go as text cast to jsonb: a placeholder skips drizzle's encoding, and pg would send an array as a PG array. */
+const COMPLETE = new PreparedStatement<
+  Array<{ key: string }>,
+  IdempotencyScope & { status: number; body: string | null; headers: string }
+>('idempotency_complete', (db) =>
+  db
+    .update(idempotencyKeys)
+    .set({
+      state: 'completed',
+      responseStatus: sql`${placeholder('status')}::integer`,
+      responseBody: sql`${placeholder('body')}::jsonb`,
+      responseHeaders: sql`${placeholder('headers')}::jsonb`,
+    })
+    .where(
+      and(
+        eq(idempotencyKeys.userId, placeholder('userId')),
+        eq(idempotencyKeys.key, placeholder('key')),
+        eq(idempotencyKeys.fingerprint, placeholder('fingerprint')),
+        eq(idempotencyKeys.state, 'in_progress'),
+      ),
+    )
+    .returning({ key: idempotencyKeys.key }),
+);
+
 /** All SQL about idempotency keys. Every method is one statement, never a transaction held open. */
 @Injectable()
 export class IdempotencyKeysRepository {
@@ -37,24 +94,7 @@ export class IdempotencyKeysRepository {
    * a live row already holds the key.
    */
   async claim(db: DbExecutor, scope: IdempotencyScope, ttlMs: number): Promise<boolean> {
-    const expiresAt = sql`now() + ${Math.ceil(ttlMs)} * interval '1 millisecond'`;
-    const rows = await db
-      .insert(idempotencyKeys)
-      .values({ ...scope, state: 'in_progress', createdAt: sql`now()`, expiresAt })
-      .onConflictDoUpdate({
-        target: [idempotencyKeys.userId, idempotencyKeys.key],
-        set: {
-          fingerprint: scope.fingerprint,
-          state: 'in_progress',
-          responseStatus: null,
-          responseBody: null,
-          responseHeaders: null,
-          createdAt: sql`now()`,
-          expiresAt,
-        },
-        setWhere: lte(idempotencyKeys.expiresAt, sql`now()`),
-      })
-      .returning({ key: idempotencyKeys.key });
+    const rows = await CLAIM.execute(db, { ...scope, ttlMs: Math.ceil(ttlMs) });
     return rows.length === 1;
   }
 
@@ -86,16 +126,12 @@ export class IdempotencyKeysRepository {
 
   /** Records the outcome of the request that holds the claim. */
   async complete(db: DbExecutor, scope: IdempotencyScope, response: StoredResponse): Promise<boolean> {
-    const rows = await db
-      .update(idempotencyKeys)
-      .set({
-        state: 'completed',
-        responseStatus: response.status,
-        responseBody: response.body === undefined ? null : response.body,
-        responseHeaders: response.headers,
-      })
-      .where(inFlight(scope))
-      .returning({ key: idempotencyKeys.key });
+    const rows = await COMPLETE.execute(db, {
+      ...scope,
+      status: response.status,
+      body: response.body === undefined ? null : JSON.stringify(response.body),
+      headers: JSON.stringify(response.headers),
+    });
     return rows.length === 1;
   }
 
