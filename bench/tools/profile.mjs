@@ -1,4 +1,4 @@
-// `npm run bench:profile -- <scenario> [seconds]`: a CPU profile of the built API under one bench scenario.
+// `npm run bench:profile -- <scenario> [seconds] [postgres|pglite]`: a CPU profile of the built API under one bench scenario.
 // Starts the API with `--cpu-prof` on a fresh database and Redis prefix (the bench's own setup), drives the
 // scenario with wrk, stops the API and prints where the time went: self time by package and the hottest
 // functions. The .cpuprofile file is kept (open it in Chrome DevTools or speedscope) and its path printed.
@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startServer } from '../lib/processes.mjs';
 import { ApiClient, newPassword } from '../lib/seed.mjs';
-import { createDatabase, createRedisPrefix } from '../lib/services.mjs';
+import { createDatabase, createPgliteDir, createRedisPrefix } from '../lib/services.mjs';
 import { builtApiDir, repoRoot, settings } from '../lib/settings.mjs';
 import { lua, runWrk, staticRequest } from '../lib/wrk.mjs';
 
-const [scenario = 's2', secondsArg = '10'] = process.argv.slice(2);
+const [scenario = 's2', secondsArg = '10', tier = 'postgres'] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,10 +25,19 @@ const admin = { email: `admin-${randomBytes(4).toString('hex')}@bench.example.co
 const cleanups = [];
 
 async function main() {
-  const database = await createDatabase(databaseUrl);
-  cleanups.push(() => database.drop());
-  const redis = await createRedisPrefix(redisUrl);
-  cleanups.push(() => redis.cleanup());
+  /** PostgreSQL + Redis, or the embedded default (PGlite, in-memory cache and limits). */
+  let storage;
+  if (tier === 'pglite') {
+    const lite = await createPgliteDir();
+    cleanups.push(async () => lite.remove());
+    storage = { DATA_DIR: lite.dir };
+  } else {
+    const database = await createDatabase(databaseUrl);
+    cleanups.push(() => database.drop());
+    const redis = await createRedisPrefix(redisUrl);
+    cleanups.push(() => redis.cleanup());
+    storage = { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix };
+  }
   const api = await startServer({
     name: 'api-profile',
     script: join(builtApiDir, 'main.js'),
@@ -43,9 +52,7 @@ async function main() {
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       SHUTDOWN_DRAIN_MS: '0',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix,
+      ...storage,
     },
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   });

@@ -18,7 +18,10 @@ export class CacheStore {
   constructor(config: AppConfig, redis: RedisConnection) {
     const keyv =
       redis.client === undefined
-        ? createMemoryKeyv({ lruSize: config.cache.memoryMaxEntries })
+        ? // Values are strings (immutable): no clone on every read. One shard: spreading keys over several Maps
+          // hashes every key on every call (3% of a cached read's CPU on the embedded default) and saves nothing
+          // at CACHE_MEMORY_MAX_ENTRIES entries.
+          createMemoryKeyv({ lruSize: config.cache.memoryMaxEntries, useClone: false, storeHashSize: 1 })
         : // Keys are already namespaced by REDIS_KEY_PREFIX; the adapter must not reconnect or own the client.
           new Keyv({
             store: new KeyvRedis(redis.client, { throwOnConnectError: false }),
