@@ -56,20 +56,12 @@ export class IdentifyCallerGuard implements CanActivate {
     return true;
   }
 
-  private async accountOf(userId: string): Promise<PrincipalRecord | undefined> {
-    const cached = this.callers.account(userId);
-    if (cached) return cached;
-    const account = await this.principals.findPrincipal(userId);
-    if (account) this.callers.rememberAccount(account);
-    return account;
+  private accountOf(userId: string): Promise<PrincipalRecord | undefined> {
+    return this.callers.loadAccount(userId, () => this.principals.findPrincipal(userId));
   }
 
-  private async sessionActive(userId: string, sessionId: string): Promise<boolean> {
-    const cached = this.callers.sessionActive(userId, sessionId);
-    if (cached !== undefined) return cached;
-    const active = await this.sessions.isActive(sessionId, userId);
-    this.callers.rememberSession(userId, sessionId, active);
-    return active;
+  private sessionActive(userId: string, sessionId: string): Promise<boolean> {
+    return this.callers.loadSession(userId, sessionId, () => this.sessions.isActive(sessionId, userId));
   }
 }
 

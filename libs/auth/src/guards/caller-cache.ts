@@ -26,6 +26,11 @@ interface CachedAccount {
 @Injectable()
 export class CallerCache {
   private readonly accounts = new Map<string, CachedAccount>();
+  /** Lookups under way, by user (and session): concurrent requests of one caller share one query. */
+  private readonly accountLoads = new Map<string, Promise<PrincipalRecord | undefined>>();
+  private readonly sessionLoads = new Map<string, Map<string, Promise<boolean>>>();
+  /** Counts calls to {@link forget}: a lookup that started before one must not be remembered after it. */
+  private forgets = 0;
   /** The clock (a field, not a constructor parameter, so that Nest injects nothing; tests may replace it). */
   protected now: () => number = Date.now;
 
@@ -67,8 +72,60 @@ export class CallerCache {
     sessions.set(sessionId, { active, expiresAt: this.now() + CALLER_CACHE_TTL_MS });
   }
 
-  /** The account or its sessions changed (logout, disable, role or password change): look them up again. */
+  /**
+   * The account, from memory or from `load` (once for all concurrent callers: when the entry expires under
+   * load, one query instead of one per request in flight). Remembered unless {@link forget} ran meanwhile.
+   */
+  loadAccount(userId: string, load: () => Promise<PrincipalRecord | undefined>): Promise<PrincipalRecord | undefined> {
+    const cached = this.account(userId);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.accountLoads.get(userId);
+    if (pending !== undefined) return pending;
+    const forgets = this.forgets;
+    const loading = load()
+      .then((account) => {
+        if (account !== undefined && forgets === this.forgets) this.rememberAccount(account);
+        return account;
+      })
+      .finally(() => {
+        if (this.accountLoads.get(userId) === loading) this.accountLoads.delete(userId);
+      });
+    this.accountLoads.set(userId, loading);
+    return loading;
+  }
+
+  /** Whether the session is live, from memory or from `load`, as {@link loadAccount}. */
+  loadSession(userId: string, sessionId: string, load: () => Promise<boolean>): Promise<boolean> {
+    const cached = this.sessionActive(userId, sessionId);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let loads = this.sessionLoads.get(userId);
+    const pending = loads?.get(sessionId);
+    if (pending !== undefined) return pending;
+    const forgets = this.forgets;
+    const loading = load()
+      .then((active) => {
+        if (forgets === this.forgets) this.rememberSession(userId, sessionId, active);
+        return active;
+      })
+      .finally(() => {
+        const current = this.sessionLoads.get(userId);
+        if (current?.get(sessionId) !== loading) return;
+        current.delete(sessionId);
+        if (current.size === 0) this.sessionLoads.delete(userId);
+      });
+    if (loads === undefined) this.sessionLoads.set(userId, (loads = new Map()));
+    loads.set(sessionId, loading);
+    return loading;
+  }
+
+  /**
+   * The account or its sessions changed (logout, disable, role or password change): look them up again. Lookups
+   * already under way may have read the old state: later requests do not wait for them, and they are not kept.
+   */
   forget(userId: string): void {
+    this.forgets++;
     this.accounts.delete(userId);
+    this.accountLoads.delete(userId);
+    this.sessionLoads.delete(userId);
   }
 }
