@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -111,4 +112,70 @@ export async function adminWithProduct(
   });
   if (created.status !== 201) throw new Error(`product creation answered ${created.status}: ${await created.text()}`);
   return token;
+}
+
+/** The JSON lines a process wrote to stdout (other lines are skipped). */
+export function jsonLogLines(proc: RunningProcess): Array<Record<string, unknown>> {
+  return proc
+    .stdout()
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** One GET on a connection of its own (no keep-alive), so that each request is a new connection to accept. */
+export function getOnNewConnection(
+  url: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 5_000,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolveResponse, reject) => {
+    const req = httpRequest(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Cluster mode: the workers the primary has reported listening so far, oldest first. */
+export function listeningWorkers(proc: RunningProcess): Array<{ worker: number; pid: number }> {
+  return jsonLogLines(proc)
+    .filter(
+      (line) =>
+        line.context === 'ClusterPrimary' && line.workerPid !== undefined && / listening$/.test(String(line.msg)),
+    )
+    .map((line) => ({ worker: Number(line.worker), pid: Number(line.workerPid) }));
+}
+
+/** Waits until `check` returns a value other than undefined (polling every 50 ms). */
+export async function eventually<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { ConfigValidationError, loadConfig } from '@app/core';
+import { type AppConfig, ConfigValidationError, loadConfig } from '@app/core';
+import { isClusterWorker } from './cluster/cluster-role';
+import { runPrimary } from './cluster/primary';
+import { runWorker } from './cluster/worker';
 import { createApp } from './create-app';
 
-async function bootstrap(): Promise<void> {
-  // A local .env (see .env.example) fills in what the real environment does not set.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-
-  let config;
+/** The validated configuration; a bad one ends the process with its one-line message (once: before any fork). */
+function configOrExit(): AppConfig {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
@@ -17,6 +17,16 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function bootstrap(): Promise<void> {
+  // A local .env (see .env.example) fills in what the real environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = configOrExit();
+
+  // CLUSTER_WORKERS > 1: this process supervises that many workers, which serve the port together.
+  if (isClusterWorker()) return runWorker(config);
+  if (config.clusterWorkers > 1) return runPrimary(config);
 
   const app = await createApp(config);
   await app.listen({ port: config.http.port, host: config.http.host });

@@ -7,7 +7,7 @@ export { createFastifyAdapter } from './http/fastify-adapter';
 export { applyEntityTag, etagOf, IfMatch, isETagRoute, parseETagList, preconditionFailed, WithETag } from './http/etag';
 export { REQUEST_ID_HEADER, generateRequestId, isAcceptableRequestId } from './http/request-id';
 export { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
-export { REDACTED_PATHS } from './logging/root-logger';
+export { REDACTED_PATHS, rootLoggerOptions } from './logging/root-logger';
 export { RequestLog, requestLogLevel } from './logging/request-log';
 export {
   PROBLEM_CONTENT_TYPE,

@@ -10,7 +10,10 @@ const sameToken = (given: string, expected: string): boolean => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
-/** Prometheus scrape endpoint, unversioned, outside rate limits; bearer-protected when METRICS_TOKEN is set. */
+/**
+ * Prometheus scrape endpoint, unversioned, outside rate limits; bearer-protected when METRICS_TOKEN is set.
+ * In cluster mode it answers for every worker (see `Metrics.scrape`).
+ */
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 @Public()
 @SkipThrottle()
@@ -26,6 +29,6 @@ export class MetricsController {
   async scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     const token = this.config.metricsToken;
     if (token !== undefined && !sameToken(authorization ?? '', `Bearer ${token}`)) throw unauthorized();
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }

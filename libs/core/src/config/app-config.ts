@@ -120,6 +120,11 @@ function clusterProblems(env: Environment): string[] {
   if (env.JWT_SECRET === undefined) {
     problems.push('CLUSTER_WORKERS > 1 needs JWT_SECRET: without it each worker would sign tokens with its own secret');
   }
+  if (env.REDIS_URL === undefined) {
+    problems.push(
+      'CLUSTER_WORKERS > 1 needs REDIS_URL: without it each worker would keep its own rate limits, failed-password counters and response cache (N times the limits, and answers made stale by a write on another worker)',
+    );
+  }
   return problems;
 }
 

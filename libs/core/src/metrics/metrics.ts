@@ -31,9 +31,28 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Replaces what a scrape returns (cluster workers: every worker's series, aggregated); see {@link scrapeFrom}. */
+  private scrapeSource: (() => Promise<string>) | undefined;
+
   constructor() {
     // Process series: CPU, resident memory, heap (total, used, per space), GC, event-loop delay, handles.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+  }
+
+  /**
+   * The exposition text GET /metrics serves: this registry's series, or what the source given to
+   * {@link scrapeFrom} renders. It may throw a ProblemException (e.g. 503 when a cluster aggregation times out).
+   */
+  scrape(): Promise<string> {
+    return this.scrapeSource ? this.scrapeSource() : this.registry.metrics();
+  }
+
+  /**
+   * Serves scrapes from `source` instead of this registry. A cluster worker uses it so that a scrape, which
+   * reaches whichever worker accepted the connection, answers for every worker.
+   */
+  scrapeFrom(source: () => Promise<string>): void {
+    this.scrapeSource = source;
   }
 
   /** A counter on this registry, for libraries' own series. */
