@@ -14,6 +14,7 @@ import {
   abScenarios,
   clusterScenario,
   coldStartAndMemory,
+  compressionScenario,
   hostileBodies,
   loginStorm,
   mixedLoad,
@@ -187,6 +188,11 @@ async function main() {
   measurements.push(...(await mixedLoad(ctx, settings)));
   log('S11 hostile bodies');
   measurements.push(...(await hostileBodies(ctx, settings)));
+  log('S12 response compression');
+  const startPinnedApi = (name, extra) => start(name, mainJs, { ...pgEnv, ...extra }, '/health/ready');
+  const compression = await compressionScenario(ctx, settings, startPinnedApi);
+  scenarios.push(...compression.scenarios);
+  measurements.push(...compression.measurements);
   log('S10 cluster mode');
   const startUnpinnedApi = (name, extra) =>
     startServer({ name, script: mainJs, env: { ...pgEnv, ...extra }, readyPath: '/health/ready' });

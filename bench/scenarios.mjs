@@ -1,7 +1,9 @@
-// Scenario definitions. A/B scenarios (S1-S5, S6 inside S2/S3, S10) are sides measured in alternating rounds
-// by lib/rounds.mjs; the others (S7, S9, S11) are functions returning measurements. S8 is measured by run.mjs
-// around the servers' starts and S2.
+// Scenario definitions. A/B scenarios (S1-S5, S6 inside S2/S3, S10, S12) are sides measured in alternating
+// rounds by lib/rounds.mjs; the others (S7, S9, S11) are functions returning measurements. S8 is measured by
+// run.mjs around the servers' starts and S2.
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eventLoop, hitRatio, scrape } from './lib/metrics.mjs';
 import { runToEnd } from './lib/processes.mjs';
 import { runAb } from './lib/rounds.mjs';
@@ -290,5 +292,101 @@ export async function clusterScenario(ctx, settings, startApi) {
     );
   } finally {
     await Promise.all([two.stop(), one.stop()]);
+  }
+}
+
+/** What browsers and most HTTP clients send. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+/** One GET over node:http, which (unlike fetch) leaves the body as it came: its coding and its bytes. */
+function rawGet(url, headers) {
+  return new Promise((resolveGet, reject) => {
+    const req = request(url, { headers, timeout: 10_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () =>
+        resolveGet({ status: res.statusCode, coding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** S12 rows: the S4 answer's body in bytes as sent, uncompressed and in each coding. */
+async function s4AnswerBytes(server, path, token) {
+  const get = (acceptEncoding) =>
+    rawGet(`${server.base}${path}`, { ...bearer(token), ...(acceptEncoding && { 'accept-encoding': acceptEncoding }) });
+  const identity = await get(undefined);
+  if (identity.status !== 200) throw new Error(`S12: ${path} answered ${identity.status}`);
+  const rows = [{ id: 'S12', name: 'S4 answer body, uncompressed', value: identity.body.length, unit: 'bytes' }];
+  for (const [coding, decode] of [
+    ['br', brotliDecompressSync],
+    ['gzip', gunzipSync],
+  ]) {
+    const answer = await get(coding);
+    const saved = `${(100 * (1 - answer.body.length / identity.body.length)).toFixed(1)}% saved`;
+    const note =
+      answer.coding !== coding
+        ? `answered ${answer.coding ?? 'uncompressed'}`
+        : decode(answer.body).equals(identity.body)
+          ? saved
+          : `${saved}; ‼ decodes to a different body`;
+    rows.push({ id: 'S12', name: `S4 answer body, ${coding}`, value: answer.body.length, unit: 'bytes', note });
+  }
+  return rows;
+}
+
+/**
+ * S12: response compression. The bytes of the S4 answer uncompressed, br and gzip; then, with the
+ * Accept-Encoding browsers send, S2 (a small answer, below the threshold: what compression costs an answer it
+ * leaves alone) and S4 (an 11.5 KB page, compressed with br) on an API with compression on (the default) vs
+ * one with COMPRESSION_THRESHOLD_BYTES=0. Both servers are fresh, pinned like the others, on the same database
+ * and Redis prefix (so the same cached answers); they are stopped afterwards.
+ */
+export async function compressionScenario({ pg }, settings, startApi) {
+  const [on, off] = await Promise.all([
+    startApi('api-compression-on', {}),
+    startApi('api-compression-off', { COMPRESSION_THRESHOLD_BYTES: '0' }),
+  ]);
+  try {
+    const ON = 'API compression on';
+    const OFF = 'API compression off';
+    const side = (label, server, path, token) => {
+      const headers = { ...bearer(token), 'accept-encoding': ACCEPT_ENCODING };
+      return { label, server, script: staticRequest({ path, headers }), check: { path, headers, sameData: true } };
+    };
+    const ab = (path, token, title, target, durations) =>
+      runAb(
+        {
+          id: 'S12',
+          title,
+          sides: [side(ON, on, path, token), side(OFF, off, path, token)],
+          ratios: [target ? ratio('S12', ON, OFF, ...target) : ratio('S12', ON, OFF)],
+          cacheSides: [ON, OFF],
+        },
+        { ...settings, ...durations },
+      );
+    const list = '/v1/orders?limit=20';
+    const measurements = await s4AnswerBytes(on, list, pg.users.reader.token);
+    const small = await ab(
+      `/v1/products/${pg.readProduct.id}`,
+      pg.users.product.token,
+      `S2 (small answer) with Accept-Encoding: ${ACCEPT_ENCODING}, compression on vs off`,
+      ['≥', 0.95],
+      settings.compression.small,
+    );
+    const large = await ab(
+      list,
+      pg.users.reader.token,
+      `S4 (20 orders) with Accept-Encoding: ${ACCEPT_ENCODING}, compression on (br) vs off`,
+      undefined,
+      settings.compression.large,
+    );
+    return { scenarios: [small, large], measurements };
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
   }
 }

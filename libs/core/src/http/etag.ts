@@ -15,10 +15,27 @@ import { ProblemException } from '../problem/problem-details';
 /** A resource's entity tag, derived from its `version` (which every change increments). */
 export const etagOf = (version: number): string => `"v${version}"`;
 
-const ETAG_VALUE = /^(?:W\/)?"v(\d{1,10})"$/;
+/**
+ * The content codings an answer may be compressed with (see compression.ts). A strong entity tag names one
+ * representation, and a compressed one is another representation of the same version, so it gets its own tag,
+ * the coding appended: `"v3-br"`, `"v3-gzip"` next to `"v3"` (RFC 9110 §8.8.3.3). Every such tag names version
+ * 3 in If-None-Match and If-Match, so that a client can send back whichever tag it was given.
+ */
+export const ETAG_CODINGS = ['br', 'gzip', 'deflate'] as const;
+
+const CODING_SUFFIX = `(?:-(${ETAG_CODINGS.join('|')}))?`;
+const ETAG_VALUE = new RegExp(`^(?:W/)?"v(\\d{1,10})${CODING_SUFFIX}"$`);
 /** Versions are PostgreSQL `integer`s: a larger one was never issued and can never match. */
 const MAX_VERSION = 2 ** 31 - 1;
-const STRONG_ETAG_VALUE = /^"v(\d{1,10})"$/;
+const STRONG_ETAG_VALUE = new RegExp(`^"v(\\d{1,10})${CODING_SUFFIX}"$`);
+
+/**
+ * The entity tag of an answer compressed with `coding`: a strong tag gets the coding appended (`"v3"` →
+ * `"v3-br"`); a weak tag may be shared by every coding, so it stays as it is.
+ */
+export function codedETag(etag: string, coding: string): string {
+  return /^"[^"]*"$/.test(etag) ? `${etag.slice(0, -1)}-${coding}"` : etag;
+}
 
 /**
  * The versions an If-Match / If-None-Match header names; `'*'` for a wildcard. If-Match compares
@@ -39,6 +56,43 @@ export function parseETagList(
     .filter((version) => version <= MAX_VERSION);
 }
 
+/** The content coding an entity tag of ours names (`"v3-br"` → `br`), if any. */
+export const codingOfETag = (etag: string): string | undefined => ETAG_VALUE.exec(etag)?.[2];
+
+/**
+ * The tag of `version` that an If-None-Match header names, as the client sent it (`'*'` for a wildcard).
+ * The tag of a compressed copy (`"v3-gzip"`) counts only when this request accepts that coding: a cache that
+ * holds several copies must not be told to serve a gzip one to a client that cannot read it.
+ */
+export function heldETag(
+  header: string | undefined,
+  version: number,
+  acceptEncoding: string | undefined,
+): string | undefined {
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return '*';
+  for (const part of header.split(',')) {
+    const tag = part.trim();
+    const match = ETAG_VALUE.exec(tag);
+    if (match === null || Number(match[1]) !== version) continue;
+    if (match[2] === undefined || acceptsCoding(acceptEncoding, match[2])) return tag;
+  }
+  return undefined;
+}
+
+/** Whether an Accept-Encoding header accepts `coding` (named, or through `*`, with a q-value above 0). */
+export function acceptsCoding(header: string | undefined, coding: string): boolean {
+  let wildcard = false;
+  for (const part of (header ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((piece) => piece.trim());
+    const q = params.find((param) => param.startsWith('q='));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (name === coding || (coding === 'gzip' && name === 'x-gzip')) return accepted;
+    if (name === '*') wildcard = accepted;
+  }
+  return wildcard;
+}
+
 const ETAG_ROUTE = Symbol('etag-route');
 
 /**
@@ -50,8 +104,11 @@ export function applyEntityTag(request: FastifyRequest, reply: FastifyReply, bod
   if (typeof version !== 'number') return body;
   void reply.header('etag', etagOf(version));
   if (request.method === 'GET' || request.method === 'HEAD') {
-    const wanted = parseETagList(request.headers['if-none-match']);
-    if (wanted === '*' || wanted?.includes(version)) {
+    const held = heldETag(request.headers['if-none-match'], version, request.headers['accept-encoding']);
+    if (held !== undefined) {
+      // The 304 names the copy the client holds ("v3-br" for a compressed one), so that a cache refreshes
+      // that stored answer (RFC 9111 §4.3.4).
+      if (held !== '*') void reply.header('etag', held);
       void reply.status(304);
       return undefined;
     }

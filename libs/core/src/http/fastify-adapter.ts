@@ -1,6 +1,7 @@
 import { createServer, type RequestListener } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config';
+import { registerCompression } from './compression';
 import { registerJsonBodyParser } from './json-body/json-body-parser';
 import { answerUnacceptableRequest, handleClientError, handleFrameworkError } from './low-level-errors';
 import { generateRequestId } from './request-id';
@@ -11,8 +12,9 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /**
  * The HTTP server: Fastify with the body limit from config, a proxy trust list that is explicit
  * (nothing is trusted unless TRUST_PROXY names it), request ids that logs and responses share, timeouts for
- * slow clients, JSON bodies checked for shape before anything maps them, and problem+json answers from the
- * layers below Nest (Node's parser, Fastify's router).
+ * slow clients, JSON bodies checked for shape before anything maps them, problem+json answers from the
+ * layers below Nest (Node's parser, Fastify's router), and compressed answers. Compression is registered
+ * here, before Nest adds a single route: its hooks are attached to each route as it is declared.
  */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   const { trustProxy, bodyLimit, headersTimeoutMs, bodyTimeoutMs, keepAliveTimeoutMs, jsonLimits } = config.http;
@@ -51,5 +53,6 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     frameworkErrors: handleFrameworkError,
   });
   registerJsonBodyParser(adapter.getInstance(), jsonLimits);
+  registerCompression(adapter.getInstance(), config.http.compressionThresholdBytes);
   return adapter;
 }
