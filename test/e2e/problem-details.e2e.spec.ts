@@ -161,8 +161,15 @@ describe('problem+json for every error source', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['strict-transport-security']).toContain('max-age=');
-    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    // A CSP that allows nothing (none of helmet's defaults for HTML pages).
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+    );
     expect(res.headers['x-powered-by']).toBeUndefined();
+    // Headers that only matter to an HTML document are not sent.
+    for (const name of ['x-xss-protection', 'x-dns-prefetch-control', 'x-download-options', 'origin-agent-cluster']) {
+      expect(res.headers[name], name).toBeUndefined();
+    }
   });
 });
 

@@ -22,7 +22,8 @@ export class LivenessRoute implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter as typeof this.adapterHost.httpAdapter | null | undefined;
     if (!adapter) return;
     const fastify = adapter.getInstance<FastifyInstance>();
-    fastify.get(LIVENESS_PATH, (_request, reply) => {
+    // Fifteen bytes are never worth compressing: no compression hooks on this route at all.
+    fastify.get(LIVENESS_PATH, { compress: false }, (_request, reply) => {
       void reply
         .header('cache-control', 'no-cache, no-store, must-revalidate')
         .type('application/json; charset=utf-8')

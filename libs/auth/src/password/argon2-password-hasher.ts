@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Algorithm, hash as argon2Hash, verify as argon2Verify, type Options } from '@node-rs/argon2';
 import { AppConfig } from '@app/core';
+import { HashSlots } from './hash-slots';
 import { PasswordHasher } from './password-hasher';
 
 /** Argon2 version 0x13 (19), the current one; `v=16` hashes are older and weaker. */
@@ -36,28 +37,33 @@ function parseArgon2Phc(phc: string): Argon2Parameters | undefined {
 
 /**
  * Argon2id (RFC 9106) with the parameters of `ARGON2_MEMORY_KIB`, `ARGON2_TIME_COST` and `ARGON2_PARALLELISM`,
- * a 16-byte random salt and a 32-byte output. The work runs on libuv's thread pool, off the event loop.
+ * a 16-byte random salt and a 32-byte output. The work runs on libuv's thread pool, off the event loop, at most
+ * PASSWORD_HASH_CONCURRENCY at once: each hash keeps a core busy for tens of milliseconds, and a burst of logins
+ * on every pool thread would starve the event loop of CPU (the bench's S7 measured the liveness probe's p99
+ * at 20 ms during 20 concurrent logins with four hashes at once on one core).
  */
 @Injectable()
 export class Argon2PasswordHasher extends PasswordHasher {
   private readonly options: Options;
   private readonly parameters: Argon2Parameters;
+  private readonly slots: HashSlots;
 
   constructor(config: AppConfig) {
     super();
+    this.slots = new HashSlots(config.auth.passwordHashConcurrency);
     const { memoryKib, timeCost, parallelism } = config.auth.argon2;
     this.options = { algorithm: Algorithm.Argon2id, memoryCost: memoryKib, timeCost, parallelism };
     this.parameters = { algorithm: 'argon2id', version: ARGON2_VERSION, memoryKib, timeCost, parallelism };
   }
 
   override hash(plain: string): Promise<string> {
-    return argon2Hash(plain, this.options);
+    return this.slots.run(() => argon2Hash(plain, this.options));
   }
 
   override async verify(hash: string, plain: string): Promise<boolean> {
     try {
       // The hash carries its own algorithm and parameters: hashes made under older settings still verify.
-      return await argon2Verify(hash, plain);
+      return await this.slots.run(() => argon2Verify(hash, plain));
     } catch {
       return false; // the library throws on a hash it cannot decode
     }

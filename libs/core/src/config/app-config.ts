@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
@@ -56,6 +57,8 @@ export class AppConfig {
     accessTtlSeconds: number;
     refreshTtlDays: number;
     argon2: { memoryKib: number; timeCost: number; parallelism: number };
+    /** Password hashes computed at once (resolved: at least 1). */
+    passwordHashConcurrency: number;
     /** True when no JWT_SECRET was given and one was generated for this process (development only). */
     jwtSecretGenerated: boolean;
     admin: { email: string; password: string } | undefined;
@@ -204,6 +207,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
       argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+      passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY || Math.max(1, availableParallelism() - 1),
       admin:
         env.ADMIN_EMAIL !== undefined && env.ADMIN_PASSWORD !== undefined
           ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }

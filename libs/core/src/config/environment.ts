@@ -229,6 +229,16 @@ export class Environment {
   @Max(16)
   ARGON2_PARALLELISM = 1;
 
+  /**
+   * Password hashes computed at once (each on a libuv thread); more wait their turn. 0: one less than the
+   * cores this process may use (at least 1), so that a burst of logins always leaves a core to the event loop.
+   */
+  @ToInt()
+  @IsInt({ message: 'PASSWORD_HASH_CONCURRENCY must be an integer' })
+  @Min(0)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY = 0;
+
   // --- rate limits (requests per minute) -------------------------------------------------------------
   /** Every route, per client (user id when authenticated, else IP). */
   @ToInt()

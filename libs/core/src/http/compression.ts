@@ -72,6 +72,8 @@ function varyOnAcceptEncoding(reply: FastifyReply): void {
  */
 const codedEntityTags: FastifyPluginCallback = (fastify, _options, done) => {
   fastify.addHook('onRoute', (route: RouteOptions) => {
+    // A route that opts out of compression (`compress: false`) never has a coded answer to tag.
+    if ((route as RouteOptions & { compress?: unknown }).compress === false) return;
     route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), tagCodedAnswer];
   });
   done();
