@@ -176,3 +176,15 @@ describe('embedded PGlite on disk', () => {
     }
   });
 });
+
+describe('the embedded database (PGlite)', () => {
+  it('runs with 32 MB of shared buffers, not the server default of 128 MB (resident memory)', async () => {
+    const client = await openDatabaseClient(testConfig({ DATABASE_URL: 'memory://' }));
+    try {
+      const [row] = rowsOf<{ shared_buffers: string }>(await client.db.execute(sql`show shared_buffers`));
+      expect(row?.shared_buffers).toBe('32MB');
+    } finally {
+      await client.close();
+    }
+  });
+});
