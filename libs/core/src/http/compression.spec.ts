@@ -29,6 +29,9 @@ async function server(threshold = THRESHOLD): Promise<FastifyInstance> {
     reply.header('etag', '"v7-gzip"').header('vary', 'origin').code(304).send(),
   );
   fastify.post('/echo', (request) => request.body);
+  fastify.get<{ Querystring: { chars: string } }>('/accented', (request, reply) =>
+    reply.type('application/json').send(JSON.stringify({ t: 'é'.repeat(Number(request.query.chars)) })),
+  );
   await fastify.ready();
   return fastify;
 }
@@ -47,6 +50,25 @@ const json = (size: number, acceptEncoding?: string) =>
   });
 
 describe('registerCompression', () => {
+  it("puts the plugin's hook behind a size check on every route, and tags coded answers after it", async () => {
+    app = await server();
+    const routes = app.printRoutes({ includeHooks: true, commonPrefix: false });
+    const jsonRoute = routes.slice(routes.indexOf('/json (GET)'), routes.indexOf('/json (HEAD)'));
+    expect(jsonRoute).toContain('(onSend) ["skipSmallAnswer()","tagCodedAnswer()"]');
+    expect(routes).not.toContain('"onSend()"');
+  });
+
+  it('decides by UTF-8 size: a string of few characters but many bytes is still compressed', async () => {
+    app = await server();
+    // 300 two-byte characters (under the threshold in bytes too): skipped.
+    const small = await app.inject({ url: '/accented?chars=300', headers: { 'accept-encoding': 'gzip' } });
+    expect(small.headers['content-encoding']).toBeUndefined();
+    // 600 characters: under the threshold in characters, 1,209 bytes: compressed.
+    const large = await app.inject({ url: '/accented?chars=600', headers: { 'accept-encoding': 'gzip' } });
+    expect(large.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(large.rawPayload).toString())).toEqual({ t: 'é'.repeat(600) });
+  });
+
   it('compresses answers of at least the threshold, with the coding the client prefers (br on a tie)', async () => {
     app = await server();
     const below = await json(THRESHOLD - 1, 'br');

@@ -67,14 +67,41 @@ function varyOnAcceptEncoding(reply: FastifyReply): void {
 }
 
 /**
- * Adds {@link tagCodedAnswer} to every route, after the plugin's own onSend hook (route hooks run in the order
- * they were added, and this plugin loads after @fastify/compress).
+ * Wraps @fastify/compress's onSend hook so that an answer certainly below the threshold skips it at once. The
+ * plugin negotiates Accept-Encoding and checks the type before it looks at the size: a few microseconds on every
+ * small answer (most of this API's: one product, one order), which the bench's S12 measured at 3–7% of a
+ * cached read. A string's UTF-8 size is at most three bytes per UTF-16 unit, so `length * 3 < threshold` is
+ * certain; anything else goes through the plugin, which decides by the exact size.
  */
-const codedEntityTags: FastifyPluginCallback = (fastify, _options, done) => {
+function skipSmallAnswers(compress: onSendHookHandler, thresholdBytes: number): onSendHookHandler {
+  return function skipSmallAnswer(this: FastifyInstance, request, reply, payload, done) {
+    const small =
+      typeof payload === 'string'
+        ? payload.length * 3 < thresholdBytes
+        : Buffer.isBuffer(payload) && payload.length < thresholdBytes;
+    if (small) {
+      done(null, payload);
+      return;
+    }
+    return compress.call(this, request, reply, payload, done);
+  } as onSendHookHandler;
+}
+
+/**
+ * On every route: the plugin's onSend hook behind {@link skipSmallAnswers}, then {@link tagCodedAnswer} after it
+ * (route hooks run in the order they were added; this plugin's onRoute hook runs right after the plugin's,
+ * which has just appended its hook, named `onSend`; if that ever changes, the hook is left as it is).
+ */
+const codedEntityTags: FastifyPluginCallback<{ thresholdBytes: number }> = (fastify, options, done) => {
   fastify.addHook('onRoute', (route: RouteOptions) => {
     // A route that opts out of compression (`compress: false`) never has a coded answer to tag.
     if ((route as RouteOptions & { compress?: unknown }).compress === false) return;
-    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), tagCodedAnswer];
+    const hooks = route.onSend === undefined ? [] : [route.onSend].flat();
+    const last = hooks.length - 1;
+    if (last >= 0 && hooks[last]?.name === 'onSend') {
+      hooks[last] = skipSmallAnswers(hooks[last] as onSendHookHandler, options.thresholdBytes);
+    }
+    route.onSend = [...hooks, tagCodedAnswer];
   });
   done();
 };
@@ -106,5 +133,5 @@ export const compressionOptions = (thresholdBytes: number): FastifyCompressOptio
 export function registerCompression(fastify: FastifyInstance, thresholdBytes: number): void {
   if (thresholdBytes <= 0) return;
   void fastify.register(fastifyCompress, compressionOptions(thresholdBytes));
-  void fastify.register(codedEntityTags);
+  void fastify.register(codedEntityTags, { thresholdBytes });
 }
