@@ -72,6 +72,35 @@ describe('loadConfig', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('CORS_ORIGINS: exact origins only; none by default', () => {
+    expect(loadConfig({}).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).http.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    for (const bad of [
+      '*',
+      'https://app.example.com/',
+      'app.example.com',
+      'https://app.example.com/path',
+      'ftp://x.y',
+    ]) {
+      expect(problemsOf({ CORS_ORIGINS: bad })).toContain('CORS_ORIGINS must be a comma-separated list of origins');
+    }
+  });
+
+  it('DOCS_ENABLED: served by default outside production only, unless set', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'kR7vQ2mZ9xW4pL8nT3yB6cF1hJ5sD0gAe',
+      METRICS_PUBLIC: 'true',
+    };
+    expect(loadConfig({}).http.docsEnabled).toBe(true);
+    expect(loadConfig(production).http.docsEnabled).toBe(false);
+    expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
+    expect(loadConfig({ DOCS_ENABLED: 'false' }).http.docsEnabled).toBe(false);
+  });
+
   it('never echoes a secret value in the error', () => {
     expect(problemsOf({ JWT_SECRET: 'tiny-secret-value' })).not.toContain('tiny-secret-value');
   });

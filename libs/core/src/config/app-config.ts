@@ -32,6 +32,10 @@ export class AppConfig {
     keepAliveTimeoutMs: number;
     /** Smallest answer that is compressed; 0 when compression is off. */
     compressionThresholdBytes: number;
+    /** Browser origins allowed by CORS (exact matches); empty: none. */
+    corsOrigins: readonly string[];
+    /** Whether the OpenAPI document and Swagger UI are served. */
+    docsEnabled: boolean;
   };
   /** Worker processes (node:cluster); 1 runs the app in the launching process. */
   readonly clusterWorkers!: number;
@@ -180,6 +184,8 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       bodyTimeoutMs: Math.max(env.HTTP_BODY_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       compressionThresholdBytes: env.COMPRESSION_THRESHOLD_BYTES,
+      corsOrigins: env.CORS_ORIGINS,
+      docsEnabled: env.DOCS_ENABLED ?? !isProduction,
     },
     clusterWorkers: env.CLUSTER_WORKERS,
     log: { level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' },

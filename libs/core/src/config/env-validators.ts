@@ -84,3 +84,33 @@ export function IsRedisUrl(options?: ValidationOptions): PropertyDecorator {
       validator: { validate: isRedisUrl },
     });
 }
+
+/** A browser origin exactly as the Origin header carries it: `http(s)://host[:port]`, no path, no trailing slash. */
+export function isOrigin(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+}
+
+export function IsOriginList(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isOriginList',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args) =>
+          `${args.property} must be a comma-separated list of origins such as https://app.example.com ` +
+          `(scheme, host and port only; no wildcard, path or trailing slash)`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) && value.every((item) => typeof item === 'string' && isOrigin(item)),
+      },
+    });
+}

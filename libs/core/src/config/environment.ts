@@ -1,7 +1,7 @@
 import { IsBoolean, IsEmail, IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Omittable } from '../validation/omittable.decorator';
 import { ToBoolean, ToInt, ToList, Trimmed } from './env-transforms';
-import { IsDatabaseUrl, IsRedisUrl, IsTrustedProxyList } from './env-validators';
+import { IsDatabaseUrl, IsOriginList, IsRedisUrl, IsTrustedProxyList } from './env-validators';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -174,6 +174,17 @@ export class Environment {
   @Min(0)
   @Max(10 * 1024 * 1024)
   COMPRESSION_THRESHOLD_BYTES = 1_024;
+
+  /** Browser origins allowed to call the API (CORS). Empty: no cross-origin browser access. */
+  @ToList()
+  @IsOriginList()
+  CORS_ORIGINS: string[] = [];
+
+  /** Whether /docs (Swagger UI) and /docs/openapi.json are served. Default: true, except in production. */
+  @ToBoolean()
+  @Omittable()
+  @IsBoolean({ message: 'DOCS_ENABLED must be true or false' })
+  DOCS_ENABLED?: boolean = undefined;
 
   /** Worker processes sharing the port (node:cluster); 1 runs the app in this process. PostgreSQL only. */
   @ToInt()
