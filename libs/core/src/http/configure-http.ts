@@ -1,13 +1,15 @@
 import { VersioningType } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '../config/app-config';
 import { RequestLog } from '../logging/request-log';
 import { Metrics } from '../metrics/metrics';
+import { registerCors } from './cors';
 import { REQUEST_ID_HEADER } from './request-id';
 import { SECURITY_HEADER_OPTIONS } from './security-headers';
 
 /**
  * Everything about the HTTP surface that is not a module: versioning, JSON-only bodies, security
- * headers, the request id header, the request's metrics and log line. main.ts and the end-to-end tests both call it, so tests exercise
+ * headers, the request id header, CORS, the request's metrics and log line. main.ts and the end-to-end tests both call it, so tests exercise
  * the same server that production runs.
  */
 export function configureHttp(app: NestFastifyApplication): void {
@@ -20,6 +22,9 @@ export function configureHttp(app: NestFastifyApplication): void {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  // After the request id (and Nest's security-header hook, which the adapter adds first): a preflight it
+  // answers carries both.
+  registerCors(fastify, app.get(AppConfig).http.corsOrigins);
 
   // Request count and duration by route template (unmatched routes share one label, so a scan of random
   // URLs cannot blow up the series count), and the request's log line.

@@ -2,6 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config';
 import { registerCompression } from './compression';
+import { withCors } from './cors';
 import { registerJsonBodyParser } from './json-body/json-body-parser';
 import { answerUnacceptableRequest, handleClientError, handleFrameworkError } from './low-level-errors';
 import { generateRequestId } from './request-id';
@@ -50,7 +51,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       return server;
     },
     clientErrorHandler: handleClientError,
-    frameworkErrors: handleFrameworkError,
+    frameworkErrors: withCors(handleFrameworkError, config.http.corsOrigins),
   });
   registerJsonBodyParser(adapter.getInstance(), jsonLimits);
   registerCompression(adapter.getInstance(), config.http.compressionThresholdBytes);
