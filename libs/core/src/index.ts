@@ -34,3 +34,28 @@ export { CursorCodec, invalidCursorProblem, type KeysetPosition } from './pagina
 export { toPage, type Page } from './pagination/page';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PaginationQueryDto } from './pagination/pagination-query.dto';
 export { Metrics } from './metrics/metrics';
+export {
+  ApiCreated,
+  ApiIdempotencyKey,
+  ApiIfMatch,
+  ApiNamedRateLimits,
+  ApiNoContent,
+  ApiOk,
+  ApiPage,
+  ApiProblems,
+  ApiPublic,
+  ApiUuidParam,
+  FieldErrorSchema,
+  finalizeOpenApiDocument,
+  headerRef,
+  headerRefs,
+  OPENAPI_HEADERS,
+  pageOf,
+  ProblemDetailsSchema,
+  sortKeys,
+  ValidationProblemDetailsSchema,
+  type ApiResultOptions,
+  type OpenApiHeaderName,
+  type ProblemNote,
+  type ProblemStatus,
+} from './openapi';

@@ -1,10 +1,12 @@
 import { Controller, Get, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@app/auth';
-import { AppConfig, ProblemException, ProblemType } from '@app/core';
+import { ApiOk, ApiProblems, ApiPublic, AppConfig, ProblemException, ProblemType } from '@app/core';
 import { DatabaseHealthIndicator } from './database.health';
 import { LifecycleState } from './lifecycle.state';
+import { ProbeStatusResponse } from './probe.response';
 import { RedisHealthIndicator } from './redis.health';
 
 /** The whole terminus result, or only its status when details are hidden. */
@@ -18,9 +20,11 @@ type ProbeAnswer = HealthCheckResult | Pick<HealthCheckResult, 'status'>;
  * Which dependency is in what state is shown only with HEALTH_DETAILS (default: not in production), since the
  * probes are public.
  */
+@ApiTags('health')
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 @Public()
 @SkipThrottle()
+@ApiPublic()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -31,7 +35,15 @@ export class HealthController {
   ) {}
 
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness probe',
+    description:
+      'The database answers and every migration is applied (Redis, when configured, is reported but never fails it).',
+  })
+  @ApiOk(ProbeStatusResponse, { description: 'Ready to serve traffic' })
+  @ApiProblems({ status: 503, description: 'Not ready (or shutting down).' }, 500)
   ready(): Promise<ProbeAnswer> {
     const checks = [() => this.lifecycleCheck('lifecycle'), () => this.database.check()];
     if (this.redis.configured) checks.push(() => this.redis.check());
@@ -39,7 +51,14 @@ export class HealthController {
   }
 
   @Get('startup')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'getStartup',
+    summary: 'Startup probe',
+    description: 'Bootstrap (migrations included) has finished.',
+  })
+  @ApiOk(ProbeStatusResponse, { description: 'Started' })
+  @ApiProblems({ status: 503, description: 'Still starting (or shutting down).' }, 500)
   startup(): Promise<ProbeAnswer> {
     return this.probe([() => this.lifecycleCheck('startup')]);
   }

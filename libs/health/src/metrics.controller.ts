@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Headers, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { timingSafeEqual } from 'node:crypto';
 import { Public, unauthorized } from '@app/auth';
-import { AppConfig, Metrics } from '@app/core';
+import { ApiProblems, AppConfig, Metrics } from '@app/core';
 
 const sameToken = (given: string, expected: string): boolean => {
   const a = Buffer.from(given);
@@ -14,6 +15,7 @@ const sameToken = (given: string, expected: string): boolean => {
  * Prometheus scrape endpoint, unversioned, outside rate limits; bearer-protected when METRICS_TOKEN is set.
  * In cluster mode it answers for every worker (see `Metrics.scrape`).
  */
+@ApiTags('metrics')
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 @Public()
 @SkipThrottle()
@@ -24,6 +26,21 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    description:
+      'The Prometheus text exposition format. Needs `Authorization: Bearer <METRICS_TOKEN>` when the server sets ' +
+      'METRICS_TOKEN (a static token, not an access token); open otherwise.',
+    security: [{ metricsToken: [] }, {}],
+  })
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'The metrics, `text/plain; version=0.0.4`',
+    schema: { type: 'string', example: '# HELP http_requests_total …\n# TYPE http_requests_total counter\n' },
+  })
+  @ApiProblems({ status: 401, description: 'METRICS_TOKEN is set and the bearer token is not it.' }, 500, 503)
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @Header('cache-control', 'no-store')
   async scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {

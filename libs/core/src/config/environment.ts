@@ -202,11 +202,14 @@ export class Environment {
   @Trimmed()
   @IsString()
   @MinLength(1)
+  // Bounds the access token's length (TokenPair.accessToken's maxLength in the OpenAPI document).
+  @MaxLength(255, { message: 'JWT_ISSUER must be at most 255 characters' })
   JWT_ISSUER = 'nest-enterprise-backend';
 
   @Trimmed()
   @IsString()
   @MinLength(1)
+  @MaxLength(255, { message: 'JWT_AUDIENCE must be at most 255 characters' })
   JWT_AUDIENCE = 'nest-enterprise-backend-api';
 
   @ToInt()

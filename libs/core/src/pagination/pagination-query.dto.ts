@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { Omittable } from '../validation/omittable.decorator';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
@@ -19,11 +20,26 @@ const toLimit = ({ value }: { value: unknown }): unknown =>
  * The cursor is only checked for shape here; `CursorCodec.decode` checks that it is authentic and in scope.
  */
 export class PaginationQueryDto {
+  @ApiProperty({
+    type: 'string',
+    required: false,
+    maxLength: MAX_CURSOR_LENGTH,
+    description: "The previous page's `nextCursor` (opaque; a forged or foreign one is a 400)",
+  })
   @Omittable()
   @IsString()
   @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    required: false,
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    default: DEFAULT_PAGE_LIMIT,
+    description: 'Items per page',
+  })
   @Omittable()
   @Transform(toLimit)
   @IsInt()
