@@ -179,3 +179,45 @@ export async function eventually<T>(what: string, check: () => T | undefined, ti
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Runs Stoplight Prism as a validating proxy in front of `upstream`: `prism proxy <document> <upstream>` on a free
+ * loopback port, without `--errors` (so invalid requests still reach the app, and the app's own error paths are what
+ * get checked) and without Prism's own CORS answers. Resolves once Prism listens; every answer then carries what Prism
+ * found wrong with the request or the response in its `sl-violations` header.
+ */
+export async function startPrismProxy(
+  document: string,
+  upstream: string,
+  timeoutMs = 30_000,
+): Promise<{ proc: RunningProcess; base: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const cli = join(repoRoot, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+  const args = [cli, 'proxy', document, upstream, '--port', String(port), '--host', '127.0.0.1', '--cors=false'];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  const proc: RunningProcess = { child, stdout: () => out, stderr: () => err, exited };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!/listening on/i.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`prism proxy did not start within ${timeoutMs} ms:\n${out}\n${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, base: `http://127.0.0.1:${port}`, stop };
+}
