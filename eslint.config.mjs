@@ -1,5 +1,7 @@
 // @ts-check
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import boundaries from 'eslint-plugin-boundaries';
+import importX from 'eslint-plugin-import-x';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
@@ -28,6 +30,7 @@ const libsViaAlias = (...types) => ({
   dependency: { source: LIB_ALIAS },
 });
 const internal = { relationship: { to: 'internal' } };
+const tsconfig = `${import.meta.dirname}/tsconfig.json`;
 
 export default defineConfig(
   globalIgnores(['dist/', 'node_modules/', '.tmp/', 'data/', 'coverage/', 'libs/database/migrations/']),
@@ -35,6 +38,9 @@ export default defineConfig(
   tseslint.configs.recommended,
   {
     name: 'project/typescript',
+    // Said, not inferred: typescript-eslint refuses to guess when one process loads configs from several roots
+    // (test/static/lint-cycles.spec.ts lints fixture repositories with a copy of this file).
+    languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -55,7 +61,7 @@ export default defineConfig(
     plugins: { boundaries },
     settings: {
       // Resolves `@app/<lib>` through tsconfig.json `paths`, the single source of truth for the aliases.
-      'import/resolver': { typescript: { project: `${import.meta.dirname}/tsconfig.json` } },
+      'import/resolver': { typescript: { project: tsconfig } },
       'boundaries/root-path': import.meta.dirname,
       'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import', 'require'],
       // First matching descriptor wins; `partialMatch: false` anchors each pattern at the repo root.
@@ -144,5 +150,23 @@ export default defineConfig(
         },
       ],
     },
+  },
+
+  /*
+   * No import cycles, between libs or inside one. A cycle between libs (catalog → reviews → catalog, through any
+   * number of libs, `import` or `export … from`) lets Nest meet a module class that is still `undefined` while the
+   * files load, and the app refuses to boot (UndefinedModuleException); lint says so first, naming the route
+   * back. Type-only imports (`import type`) are erased and cannot form one. See docs/extending.md.
+   */
+  {
+    name: 'project/no-cycles',
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: tsconfig })],
+      'import-x/extensions': ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'],
+    },
+    // Packages never import our files back: not following them keeps the walk to this repository.
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 );
