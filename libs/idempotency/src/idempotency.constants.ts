@@ -1,4 +1,4 @@
-/** How long a key is remembered (and its response replayed): 24 h, as the API conventions promise. */
+/** How long a key is remembered (and its response replayed): 24 h, as docs/api-conventions.md promises. */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Expired rows are purged at startup and then at most this often, piggybacking on a claim. */

@@ -52,6 +52,9 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
   'Location',
   'X-Request-Id',
   'Retry-After',
+  // The throttler's own Retry-After on a 429 of a named limit (the auth and login limits).
+  'Retry-After-auth',
+  'Retry-After-login',
   'WWW-Authenticate',
   'Idempotent-Replayed',
   'Cache-Status',

@@ -5,7 +5,10 @@ import { ProblemType } from '../problem/problem-types';
 import { type OpenApiHeaderName, headerRefs } from './openapi-headers';
 import { ProblemDetailsSchema, ValidationProblemDetailsSchema } from './problem.schemas';
 
-/** The error statuses a route may document; each has one meaning across the API (see the API conventions). */
+/**
+ * The error statuses a route may document; each has one meaning across the API (see docs/api-conventions.md, Status
+ * codes).
+ */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 503;
 
 interface ProblemDoc {

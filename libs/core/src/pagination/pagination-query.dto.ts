@@ -15,8 +15,9 @@ const toLimit = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 /**
- * `?limit=&cursor=` for keyset-paginated lists (see the API conventions, Lists). Feature list queries extend it
- * to add their filters: `class ListOrdersQueryDto extends PaginationQueryDto { @Omittable() @IsIn(...) status?: ... }`.
+ * `?limit=&cursor=` for keyset-paginated lists (see docs/api-conventions.md, Pagination). Feature list queries
+ * extend it to add their filters:
+ * `class ListOrdersQueryDto extends PaginationQueryDto { @Omittable() @IsIn(...) status?: ... }`.
  * The cursor is only checked for shape here; `CursorCodec.decode` checks that it is authentic and in scope.
  */
 export class PaginationQueryDto {

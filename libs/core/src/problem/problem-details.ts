@@ -10,7 +10,7 @@ export interface FieldError {
   message: string;
 }
 
-/** RFC 9457 problem details, as this API sends them (see the API conventions). */
+/** RFC 9457 problem details, as this API sends them (see docs/api-conventions.md, Problem details). */
 export interface ProblemDetails {
   type: ProblemTypeUri;
   title: string;
