@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
-import { CatalogService } from '@app/catalog';
-import { ConfigValidationError, loadConfig, ProblemException } from '@app/core';
+import { CatalogSeed } from '@app/catalog';
+import { ConfigValidationError, loadConfig } from '@app/core';
 import { AppModule } from './app.module';
 
 /** A few products so a newcomer can order right after `npm start`. Re-running adds nothing twice. */
@@ -47,15 +47,10 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    const catalog = app.get(CatalogService, { strict: false });
+    const catalog = app.get(CatalogSeed, { strict: false });
     let added = 0;
     for (const product of PRODUCTS) {
-      try {
-        await catalog.create(product);
-        added++;
-      } catch (error) {
-        if (!(error instanceof ProblemException && error.getStatus() === 409)) throw error;
-      }
+      if (await catalog.addProduct(product)) added++;
     }
     process.stdout.write(`seed: ${added} product(s) added, ${PRODUCTS.length - added} already present\n`);
   } finally {

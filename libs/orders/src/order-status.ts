@@ -18,3 +18,6 @@ export const predecessorsOf = (to: OrderStatus): OrderStatus[] =>
 
 /** Cancelling returns the reserved stock; possible only before shipping. */
 export const CANCELLABLE: readonly OrderStatus[] = predecessorsOf('cancelled');
+
+/** An order in one of these statuses counts as a purchase of its products (paid for, and not cancelled). */
+export const PURCHASED: readonly OrderStatus[] = ['paid', 'shipped', 'delivered'];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { type DbExecutor, keysetAfter, PreparedStatement } from '@app/database';
-import type { OrderStatus } from './order-status';
+import { type OrderStatus, PURCHASED } from './order-status';
 import { type OrderItemRow, orderItems, type OrderRow, orders } from './orders.schema';
 
 export interface OrderWithItems extends OrderRow {
@@ -86,6 +86,28 @@ const ITEMS_OF_ORDER = new PreparedStatement<OrderItemRow[], { orderId: string }
     .orderBy(asc(orderItems.lineNo)),
 );
 
+/**
+ * Whether one of the user's paid, shipped or delivered orders contains the product: an existence check (the
+ * first matching line ends it), owner in the WHERE clause; reaches the user's orders by orders_user_created_id_idx
+ * and their lines by the order_items primary key.
+ */
+const HAS_PURCHASED = new PreparedStatement<Array<{ found: number }>, { userId: string; productId: string }>(
+  'orders_has_purchased',
+  (db) =>
+    db
+      .select({ found: sql<number>`1` })
+      .from(orders)
+      .innerJoin(orderItems, eq(orderItems.orderId, orders.id))
+      .where(
+        and(
+          eq(orders.userId, sql.placeholder('userId')),
+          inArray(orders.status, [...PURCHASED]),
+          eq(orderItems.productId, sql.placeholder('productId')),
+        ),
+      )
+      .limit(1),
+);
+
 /** All SQL of orders. Ownership is a WHERE condition, never a check after loading. */
 @Injectable()
 export class OrdersRepository {
@@ -155,6 +177,12 @@ export class OrdersRepository {
       )
       .returning();
     return row;
+  }
+
+  /** Whether one of the user's paid, shipped or delivered orders contains the product. */
+  async hasPurchased(db: DbExecutor, userId: string, productId: string): Promise<boolean> {
+    const rows = await HAS_PURCHASED.execute(db, { userId, productId });
+    return rows.length > 0;
   }
 
   async itemsOf(db: DbExecutor, orderIds: readonly string[]): Promise<Map<string, OrderItemRow[]>> {

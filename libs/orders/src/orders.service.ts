@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@app/auth';
-import { CatalogService } from '@app/catalog';
+import { CatalogStock } from '@app/catalog';
 import { CursorCodec, type Page, preconditionFailed, ProblemException, ProblemType, toPage } from '@app/core';
 import { type DbExecutor, TransactionRunner } from '@app/database';
 import type { CreateOrderDto } from './dto/create-order.dto';
@@ -17,14 +17,14 @@ export class OrdersService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly orders: OrdersRepository,
-    private readonly catalog: CatalogService,
+    private readonly stock: CatalogStock,
     private readonly cursors: CursorCodec,
   ) {}
 
   /** Reserves every line's stock and records the order in one transaction: all of it or nothing. */
   async create(principal: Principal, dto: CreateOrderDto): Promise<OrderWithItems> {
     return this.tx.run(async (tx) => {
-      const lines = await this.catalog.reserve(tx, dto.items);
+      const lines = await this.stock.reserve(tx, dto.items);
       const items = lines.map((line) => ({
         productId: line.productId,
         sku: line.sku,
@@ -81,7 +81,7 @@ export class OrdersService {
       const moved = await this.orders.transition(tx, id, access, from, to, expectedVersion);
       if (!moved) throw await this.whyNot(tx, id, access, to, expectedVersion);
       const items = (await this.orders.itemsOf(tx, [id])).get(id) ?? [];
-      if (to === 'cancelled') await this.catalog.release(tx, items);
+      if (to === 'cancelled') await this.stock.release(tx, items);
       return { ...moved, items };
     });
   }
