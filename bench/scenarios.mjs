@@ -7,7 +7,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eventLoop, hitRatio, scrape } from './lib/metrics.mjs';
 import { runToEnd } from './lib/processes.mjs';
 import { runAb } from './lib/rounds.mjs';
-import { clusterWorkersSupported, toolsDir } from './lib/settings.mjs';
+import { toolsDir } from './lib/settings.mjs';
 import { lua, luaTable, runWrk, staticRequest } from './lib/wrk.mjs';
 
 const bearer = (token) => ({ authorization: `Bearer ${token}` });
@@ -27,7 +27,7 @@ const ratio = (id, a, b, op, value) => ({ id, a, b, target: op ? { op, value } :
  * Orders of one product line each, spread over `productIds` (one hot row would measure lock waits, not the
  * server); with `idempotency`, a unique Idempotency-Key per request.
  */
-function ordersScript(token, productIds, idempotency) {
+export function ordersScript(token, productIds, idempotency) {
   return `
 local products = ${luaTable(productIds)}
 local headers = { ["authorization"] = ${lua(`Bearer ${token}`)}, ["content-type"] = "application/json" }
@@ -274,9 +274,8 @@ export async function hostileBodies({ servers: s, pg }, settings) {
   ];
 }
 
-/** S10: CLUSTER_WORKERS=2 vs 1 on S2, once the app supports it (both servers unpinned: they need both cores). */
+/** S10: CLUSTER_WORKERS=2 vs 1 on S2 (both servers unpinned: they need both cores). */
 export async function clusterScenario(ctx, settings, startApi) {
-  if (!clusterWorkersSupported()) return { skipped: 'n/a (CLUSTER_WORKERS not implemented)' };
   const two = await startApi('api-cluster-2', { CLUSTER_WORKERS: '2' });
   const one = await startApi('api-cluster-1', { CLUSTER_WORKERS: '1' });
   try {

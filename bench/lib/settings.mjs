@@ -1,7 +1,6 @@
 // Run modes and paths. BENCH_SMOKE=1: every scenario for about a second (CI); BENCH_QUICK=1: ≤ 2 min;
 // default: the full run (≤ 10 min on 2 cores).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,8 +59,16 @@ export const settings = {
 
 export const hasWrk = () => hasCommand('wrk');
 
-/** S10 runs only once the app's configuration knows CLUSTER_WORKERS. */
-export function clusterWorkersSupported() {
-  const file = join(repoRoot, 'libs', 'core', 'src', 'config', 'environment.ts');
-  return existsSync(file) && /\bCLUSTER_WORKERS\b/.test(readFileSync(file, 'utf8'));
-}
+/** The API's environment in every bench run: production settings, limits raised so that nothing is rate limited,
+ * no drain on SIGTERM. */
+export const apiEnvironment = ({ jwtSecret, admin }) => ({
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  JWT_SECRET: jwtSecret,
+  METRICS_PUBLIC: 'true',
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  ADMIN_EMAIL: admin.email,
+  ADMIN_PASSWORD: admin.password,
+  SHUTDOWN_DRAIN_MS: '0',
+});

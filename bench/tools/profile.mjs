@@ -11,8 +11,9 @@ import { join, relative } from 'node:path';
 import { startServer } from '../lib/processes.mjs';
 import { ApiClient, newPassword } from '../lib/seed.mjs';
 import { createDatabase, createPgliteDir, createRedisPrefix } from '../lib/services.mjs';
-import { builtApiDir, repoRoot, settings } from '../lib/settings.mjs';
-import { lua, runWrk, staticRequest } from '../lib/wrk.mjs';
+import { apiEnvironment, builtApiDir, repoRoot, settings } from '../lib/settings.mjs';
+import { runWrk, staticRequest } from '../lib/wrk.mjs';
+import { ordersScript } from '../scenarios.mjs';
 
 const [scenario = 's2', secondsArg = '10', tier = 'postgres'] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -42,18 +43,7 @@ async function main() {
     name: 'api-profile',
     script: join(builtApiDir, 'main.js'),
     cpu: settings.serverCpu,
-    env: {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      METRICS_PUBLIC: 'true',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_AUTH_PER_MINUTE: '100000',
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      SHUTDOWN_DRAIN_MS: '0',
-      ...storage,
-    },
+    env: { ...apiEnvironment({ jwtSecret: randomBytes(48).toString('base64url'), admin }), ...storage },
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   });
   cleanups.push(() => api.stop());
@@ -67,24 +57,15 @@ async function main() {
     Array.from({ length: 20 }, (_, i) => [products[i].id, products[(i + 1) % 20].id]),
   );
   const auth = { authorization: `Bearer ${user.token}` };
-  // As the bench's S5: one line, rotating over 20 products.
-  const orders = (idempotency) => `
-    local products = { ${products.map((p) => lua(p.id)).join(', ')} }
-    local headers = { ["authorization"] = ${lua(auth.authorization)}, ["content-type"] = "application/json" }
-    local tag, n = tostring(math.random(1e9)), 0
-    request = function()
-      n = n + 1
-      ${idempotency ? 'headers["idempotency-key"] = "profile-" .. tag .. "-" .. n' : ''}
-      local body = '{"items":[{"productId":"' .. products[(n % #products) + 1] .. '","quantity":1}]}'
-      return wrk.format("POST", "/v1/orders", headers, body)
-    end`;
+  const productIds = products.map((p) => p.id);
   const scripts = {
     s1: () => staticRequest({ path: '/health/live' }),
     s2: () => staticRequest({ path: `/v1/products/${products[0].id}`, headers: auth }),
     s3: () => staticRequest({ path: `/v1/orders/${placed[0].id}`, headers: auth }),
     s4: () => staticRequest({ path: '/v1/orders?limit=20', headers: auth }),
-    s5: () => orders(false),
-    s5i: () => orders(true),
+    // As the bench's S5: one line, rotating over the 20 products.
+    s5: () => ordersScript(user.token, productIds, false),
+    s5i: () => ordersScript(user.token, productIds, true),
   };
   const script = scripts[scenario];
   if (script === undefined) throw new Error(`unknown scenario ${scenario}; one of ${Object.keys(scripts).join(', ')}`);

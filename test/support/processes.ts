@@ -39,7 +39,12 @@ export interface RunningProcess {
 export function runBuiltApi(env: Record<string, string>, script: 'main' | 'seed' | 'migrate' = 'main'): RunningProcess {
   assertBuilt();
   const cwd = mkdtempSync(join(tmpdir(), 'api-proc-'));
-  const child = spawn(process.execPath, [join(dirname(builtMain), `${script}.js`)], {
+  return spawnNode([join(dirname(builtMain), `${script}.js`)], cwd, env);
+}
+
+/** `node args` with only PATH and `env`, its output kept for assertions. */
+function spawnNode(args: string[], cwd: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,28 +199,17 @@ export async function startPrismProxy(
   const port = await freePort();
   const cli = join(repoRoot, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
   const args = [cli, 'proxy', document, upstream, '--port', String(port), '--host', '127.0.0.1', '--cors=false'];
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-    child.once('exit', (code, signal) => resolveExit({ code, signal })),
-  );
-  const proc: RunningProcess = { child, stdout: () => out, stderr: () => err, exited };
+  const proc = spawnNode(args, repoRoot, { NODE_ENV: 'production' });
+  const { child, exited } = proc;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
   const deadline = Date.now() + timeoutMs;
-  while (!/listening on/i.test(out)) {
+  while (!/listening on/i.test(proc.stdout())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`prism proxy did not start within ${timeoutMs} ms:\n${out}\n${err}`);
+      throw new Error(`prism proxy did not start within ${timeoutMs} ms:\n${proc.stdout()}\n${proc.stderr()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
