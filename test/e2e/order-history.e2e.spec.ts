@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OrderHistory } from '@app/orders';
-import { TransactionRunner } from '@app/database';
+import { TransactionHost } from '@app/database';
 import { adminEnv, type TestUser } from '../support/auth';
 import { describeEachDatabase, type TestDatabase } from '../support/databases';
 import { etag, type OrderBody, ShopApi } from '../support/shop';
@@ -92,11 +92,11 @@ describeEachDatabase('OrderHistory.hasPurchased', (tier) => {
     expect(await bought(alice, product.id)).toBe(true);
   });
 
-  it('reads inside a caller transaction when given one', async () => {
+  it("reads inside the caller's ambient transaction", async () => {
     const product = await api.createProduct();
     const order = await api.order(alice.tokens.accessToken, [{ productId: product.id, quantity: 1 }]);
     await api.advanceOrder(order, 'paid');
-    const inside = await t.app.get(TransactionRunner).run((tx) => history.hasPurchased(alice.id, product.id, tx));
+    const inside = await t.app.get(TransactionHost).withTransaction(() => history.hasPurchased(alice.id, product.id));
     expect(inside).toBe(true);
   });
 });

@@ -7,7 +7,8 @@ import {
   Migrator,
   openDatabaseClient,
   rowsOf,
-  TransactionRunner,
+  openTransactionScopes,
+  TransactionHost,
 } from '@app/database';
 import { describeEachDatabase, postgresTier, type TestDatabase } from '../support/databases';
 import { PgliteTemplate } from '../support/pglite-template';
@@ -95,15 +96,22 @@ describeEachDatabase('migrations', (tier) => {
 describeEachDatabase('transactions', (tier) => {
   let db: TestDatabase;
   let client: DatabaseClient;
-  let tx: TransactionRunner;
+  let host: TransactionHost;
+  const insert = (amount: number) => host.tx.execute(sql`insert into ledger (amount) values (${amount})`);
+  const total = async (executor = client.db) =>
+    Number(rowsOf<{ n: string }>(await executor.execute(sql`select coalesce(sum(amount), 0) as n from ledger`))[0]?.n);
 
   beforeAll(async () => {
     db = await tier.create();
     client = await openDatabaseClient(testConfig(db.env));
-    tx = new TransactionRunner(client);
+    host = new TransactionHost(client);
     await client.db.execute(
       sql`create table ledger (id serial primary key, amount integer not null check (amount > 0))`,
     );
+  });
+  afterEach(async () => {
+    expect(openTransactionScopes()).toBe(0);
+    await client.db.execute(sql`delete from ledger`);
   });
   afterAll(async () => {
     await client?.close();
@@ -112,25 +120,128 @@ describeEachDatabase('transactions', (tier) => {
 
   it('commit together or not at all', async () => {
     await expect(
-      tx.run(async (t) => {
-        await t.execute(sql`insert into ledger (amount) values (10)`);
-        await t.execute(sql`insert into ledger (amount) values (-1)`); // violates the check
+      host.withTransaction(async () => {
+        await insert(10);
+        await insert(-1); // violates the check
       }),
     ).rejects.toThrow();
-    expect(await count(client, sql`select count(*) as n from ledger`)).toBe(0);
+    expect(await total()).toBe(0);
 
-    await tx.run(async (t) => {
-      await t.execute(sql`insert into ledger (amount) values (10)`);
-      await t.execute(sql`insert into ledger (amount) values (20)`);
+    await host.withTransaction(async () => {
+      await insert(10);
+      await insert(20);
     });
-    expect(await count(client, sql`select coalesce(sum(amount), 0) as n from ledger`)).toBe(30);
+    expect(await total()).toBe(30);
+  });
+
+  it('is ambient: calls made anywhere inside see the transaction, even through helpers and timers', async () => {
+    const deep = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await insert(5);
+      return total(host.tx);
+    };
+    await expect(
+      host.withTransaction(async () => {
+        expect(host.isTransactionActive()).toBe(true);
+        await insert(1);
+        const [inside] = await Promise.all([deep(), Promise.resolve()]);
+        expect(inside).toBe(6); // its own uncommitted rows
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await total()).toBe(0);
+    expect(host.isTransactionActive()).toBe(false);
+    expect(host.tx).toBe(client.db);
+  });
+
+  it('keeps concurrent transactions apart', async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((amount) =>
+        host.withTransaction(async () => {
+          await insert(amount);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          return rowsOf<{ amount: number }>(await host.tx.execute(sql`select amount from ledger`)).map((r) => r.amount);
+        }),
+      ),
+    );
+    // Each sees its own row (PostgreSQL runs them on their own connections, PGlite in turn).
+    results.forEach((seen, i) => expect(seen).toContain(i + 1));
+    expect(await total()).toBe(21);
+  });
+
+  it('a nested transaction is a savepoint: its failure rolls back only its own work', async () => {
+    await host.withTransaction(async () => {
+      await insert(1);
+      await expect(
+        host.withTransaction(async () => {
+          await insert(2);
+          await insert(-1);
+        }),
+      ).rejects.toThrow();
+      await host.withTransaction(() => insert(4));
+      expect(await total(host.tx)).toBe(5);
+    });
+    expect(await total()).toBe(5);
+  });
+
+  it('runs after-commit hooks once, after the commit, and never after a rollback', async () => {
+    const seen: number[] = [];
+    await host.withTransaction(async () => {
+      await insert(7);
+      await host.afterCommit(async () => seen.push(await total()));
+      await host.withTransaction(async () => {
+        await host.afterCommit(() => seen.push(-1));
+      });
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([7, -1]);
+
+    await expect(
+      host.withTransaction(async () => {
+        await host.afterCommit(() => seen.push(99));
+        await host
+          .withTransaction(async () => {
+            await host.afterCommit(() => seen.push(98));
+            throw new Error('savepoint fails');
+          })
+          .catch(() => undefined);
+        throw new Error('outer fails');
+      }),
+    ).rejects.toThrow('outer fails');
+    await host.withTransaction(async () => {
+      await host
+        .withTransaction(async () => {
+          await host.afterCommit(() => seen.push(97));
+          throw new Error('savepoint fails');
+        })
+        .catch(() => undefined);
+      await host.afterCommit(() => {
+        throw new Error('a failing hook is logged, not thrown');
+      });
+    });
+    expect(seen).toEqual([7, -1]);
+
+    await host.afterCommit(() => seen.push(0)); // outside a transaction: at once
+    expect(seen).toEqual([7, -1, 0]);
+  });
+
+  it('never lets work that outlives its transaction join it', async () => {
+    let late: Promise<unknown> | undefined;
+    await host.withTransaction(async () => {
+      await insert(3);
+      late = new Promise((resolve) => setTimeout(resolve, 20)).then(() => ({
+        active: host.isTransactionActive(),
+        executor: host.tx,
+      }));
+    });
+    expect(await late).toEqual({ active: false, executor: client.db });
   });
 
   it('re-run the callback after a serialization failure, and give up after the retry budget', async () => {
     let attempts = 0;
-    const result = await tx.run(async (t) => {
+    const result = await host.withTransaction(async () => {
       attempts++;
-      await t.execute(sql`insert into ledger (amount) values (1)`);
+      await insert(1);
       if (attempts < 3) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
       return 'done';
     });
@@ -140,7 +251,7 @@ describeEachDatabase('transactions', (tier) => {
 
     let hopeless = 0;
     await expect(
-      tx.run(
+      host.withTransaction(
         async () => {
           hopeless++;
           throw Object.assign(new Error('deadlock detected'), { code: '40P01' });

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DatabaseClient, openDatabaseClient, PreparedStatement, TransactionRunner } from '@app/database';
+import { type DatabaseClient, openDatabaseClient, PreparedStatement, TransactionHost } from '@app/database';
 import { describeEachDatabase, type TestDatabase } from '../support/databases';
 import { testConfig } from '../support/test-config';
 
@@ -34,12 +34,12 @@ const BY_OWNER = new PreparedStatement<Note[], { ownerName: string }>('test_note
 describeEachDatabase('PreparedStatement', (tier) => {
   let db: TestDatabase;
   let client: DatabaseClient;
-  let tx: TransactionRunner;
+  let host: TransactionHost;
 
   beforeAll(async () => {
     db = await tier.create();
     client = await openDatabaseClient(testConfig(db.env));
-    tx = new TransactionRunner(client);
+    host = new TransactionHost(client);
     await client.db.execute(
       sql`create table prepared_notes (id serial primary key, owner_name text not null, amount integer not null, created_at timestamptz not null default now())`,
     );
@@ -57,9 +57,10 @@ describeEachDatabase('PreparedStatement', (tier) => {
     expect(await BY_OWNER.execute(client.db, { ownerName: "ada' or '1'='1" })).toEqual([]);
   });
 
-  it('runs inside the transaction it is given: sees its uncommitted rows, and they go with a rollback', async () => {
+  it('runs inside the ambient transaction: sees its uncommitted rows, and they go with a rollback', async () => {
     await expect(
-      tx.run(async (t) => {
+      host.withTransaction(async () => {
+        const t = host.tx;
         await INSERT.execute(t, { ownerName: 'grace', amount: 1 });
         await INSERT.execute(t, { ownerName: 'grace', amount: 2 });
         expect((await BY_OWNER.execute(t, { ownerName: 'grace' })).map((n) => n.amount)).toEqual([1, 2]);
@@ -71,7 +72,8 @@ describeEachDatabase('PreparedStatement', (tier) => {
     // Many transactions at once, each on its own pooled connection (PostgreSQL) or in turn (PGlite).
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        tx.run(async (t) => {
+        host.withTransaction(async () => {
+          const t = host.tx;
           await INSERT.execute(t, { ownerName: 'linus', amount: i + 1 });
           return BY_OWNER.execute(t, { ownerName: 'linus' });
         }),

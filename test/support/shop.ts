@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type SQL, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { DatabaseClient, rowsOf } from '@app/database';
+import { DatabaseClient, type DbExecutor, rowsOf } from '@app/database';
 import { AuthApi, authHeader, type Injected, type TestUser } from './auth';
 
 export interface ProductBody {
@@ -301,8 +301,8 @@ export class ShopApi extends AuthApi {
 
   // --- straight from the database (what the API cannot be trusted to say about itself) ---------------
 
-  private async query<T>(statement: SQL): Promise<T[]> {
-    return rowsOf<T>(await this.app.get(DatabaseClient).db.execute(statement));
+  private async query<T>(statement: SQL, executor: DbExecutor = this.app.get(DatabaseClient).db): Promise<T[]> {
+    return rowsOf<T>(await executor.execute(statement));
   }
 
   /** How many orders (any status) contain the product, and the units they hold. */
@@ -314,9 +314,16 @@ export class ShopApi extends AuthApi {
     return row ?? { orders: 0, units: 0 };
   }
 
-  /** The stored stock (not through the API). */
+  /** The stored stock (not through the API), on the root handle or in `executor` (a transaction). */
   async storedStock(productId: string): Promise<number> {
-    const [row] = await this.query<{ stock: number }>(sql`select stock from products where id = ${productId}`);
+    return this.storedStockIn(this.app.get(DatabaseClient).db, productId);
+  }
+
+  async storedStockIn(executor: DbExecutor, productId: string): Promise<number> {
+    const [row] = await this.query<{ stock: number }>(
+      sql`select stock from products where id = ${productId}`,
+      executor,
+    );
     if (!row) throw new Error(`no product ${productId}`);
     return row.stock;
   }

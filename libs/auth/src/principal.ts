@@ -1,5 +1,3 @@
-import type { DbExecutor } from '@app/database';
-
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -25,6 +23,6 @@ export interface PrincipalRecord {
  * (`{ provide: PrincipalStore, useClass: … }`); the auth platform lib never imports the feature.
  */
 export abstract class PrincipalStore {
-  /** `db`: the transaction to read in, when the caller holds one (PGlite has a single connection). */
-  abstract findPrincipal(id: string, db?: DbExecutor): Promise<PrincipalRecord | undefined>;
+  /** Reads in the ambient transaction when one is open. */
+  abstract findPrincipal(id: string): Promise<PrincipalRecord | undefined>;
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '@app/core';
-import type { DbExecutor } from '@app/database';
 import type { ProductRow } from './catalog.schema';
 import { CatalogRepository } from './catalog.repository';
 
@@ -23,24 +22,24 @@ const UNPROCESSABLE = 'https://errors.example.dev/unprocessable';
 
 /**
  * The catalog's public port for stock: what other features (orders) may ask of the catalog. Both methods run
- * inside the caller's transaction. The product commands and queries stay in `CatalogService`, private to the lib.
+ * in the caller's ambient transaction (TransactionHost). The product commands and queries stay in `CatalogService`, private to the lib.
  */
 @Injectable()
 export class CatalogStock {
   constructor(private readonly products: CatalogRepository) {}
 
   /**
-   * Takes stock for every line, all or nothing, in the caller's transaction: one conditional UPDATE per line
+   * Takes stock for every line, all or nothing, in the caller's transaction (which they must open): one conditional UPDATE per line
    * (active, enough stock), in product id order so that concurrent multi-line reservations cannot deadlock.
    * Only when one matches nothing does a read say why: unknown or inactive product (for any line) → 422,
    * else not enough stock → 409 naming the product. Mixed currencies → 422. The caller's transaction rolls
    * back whatever was taken before the failure.
    */
-  async reserve(tx: DbExecutor, requests: readonly StockRequest[]): Promise<ReservedLine[]> {
+  async reserve(requests: readonly StockRequest[]): Promise<ReservedLine[]> {
     const lines: ReservedLine[] = [];
     for (const request of [...requests].sort((a, b) => a.productId.localeCompare(b.productId))) {
-      const product = await this.products.takeStock(tx, request.productId, request.quantity);
-      if (!product) throw await this.whyNotReserved(tx, requests, request.productId);
+      const product = await this.products.takeStock(request.productId, request.quantity);
+      if (!product) throw await this.whyNotReserved(requests, request.productId);
       lines.push({
         productId: product.id,
         sku: product.sku,
@@ -62,20 +61,16 @@ export class CatalogStock {
   }
 
   /** Puts reserved stock back (cancellation), in the caller's transaction, in id order. */
-  async release(tx: DbExecutor, lines: readonly StockRequest[]): Promise<void> {
+  async release(lines: readonly StockRequest[]): Promise<void> {
     for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
-      await this.products.returnStock(tx, line.productId, line.quantity);
+      await this.products.returnStock(line.productId, line.quantity);
     }
   }
 
   /** A line could not be reserved: a product that is not for sale (422) comes first, then the stock (409). */
-  private async whyNotReserved(
-    tx: DbExecutor,
-    requests: readonly StockRequest[],
-    failedId: string,
-  ): Promise<ProblemException> {
+  private async whyNotReserved(requests: readonly StockRequest[], failedId: string): Promise<ProblemException> {
     const ids = [...new Set(requests.map((r) => r.productId))].sort();
-    const found = new Map((await this.products.findByIds(tx, ids)).map((row) => [row.id, row]));
+    const found = new Map((await this.products.findByIds(ids)).map((row) => [row.id, row]));
     const unavailable = ids.find((id) => !found.get(id)?.active);
     if (unavailable !== undefined) {
       return new ProblemException({

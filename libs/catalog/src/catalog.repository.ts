@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { type DbExecutor, keysetAfter, PreparedStatement } from '@app/database';
+import { TransactionHost, keysetAfter, PreparedStatement } from '@app/database';
 import { type ProductRow, products } from './catalog.schema';
 
 export interface ProductListFilter {
@@ -45,21 +45,22 @@ const TAKE_STOCK = new PreparedStatement<ProductRow[], { id: string; quantity: n
 /** All SQL of the catalog. */
 @Injectable()
 export class CatalogRepository {
+  constructor(private readonly txHost: TransactionHost) {}
+
   async insert(
-    db: DbExecutor,
     row: Pick<ProductRow, 'sku' | 'name' | 'description' | 'priceCents' | 'currency' | 'stock' | 'active'>,
   ): Promise<ProductRow> {
-    const [created] = await db.insert(products).values(row).returning();
+    const [created] = await this.txHost.tx.insert(products).values(row).returning();
     return created as ProductRow;
   }
 
-  async findById(db: DbExecutor, id: string): Promise<ProductRow | undefined> {
-    const [row] = await PRODUCT_BY_ID.execute(db, { id });
+  async findById(id: string): Promise<ProductRow | undefined> {
+    const [row] = await PRODUCT_BY_ID.execute(this.txHost.tx, { id });
     return row;
   }
 
   /** Keyset page on (created_at desc, id desc), `limit + 1` rows. */
-  async list(db: DbExecutor, filter: ProductListFilter): Promise<ProductRow[]> {
+  async list(filter: ProductListFilter): Promise<ProductRow[]> {
     const conditions: SQL[] = [];
     if (filter.active !== undefined) conditions.push(eq(products.active, filter.active));
     if (filter.q) {
@@ -71,7 +72,7 @@ export class CatalogRepository {
     if (filter.after) {
       conditions.push(keysetAfter(products.createdAt, products.id, filter.after));
     }
-    return db
+    return this.txHost.tx
       .select()
       .from(products)
       .where(and(...conditions))
@@ -80,13 +81,8 @@ export class CatalogRepository {
   }
 
   /** Optimistic update: only when the stored version is `expectedVersion` (if given). */
-  async update(
-    db: DbExecutor,
-    id: string,
-    changes: ProductChanges,
-    expectedVersion?: number,
-  ): Promise<ProductRow | undefined> {
-    const [row] = await db
+  async update(id: string, changes: ProductChanges, expectedVersion?: number): Promise<ProductRow | undefined> {
+    const [row] = await this.txHost.tx
       .update(products)
       .set({ ...changes, version: sql`${products.version} + 1`, updatedAt: sql`now()` })
       .where(
@@ -97,22 +93,22 @@ export class CatalogRepository {
   }
 
   /** The products with these ids (those that exist). */
-  async findByIds(db: DbExecutor, ids: readonly string[]): Promise<ProductRow[]> {
+  async findByIds(ids: readonly string[]): Promise<ProductRow[]> {
     if (ids.length === 0) return [];
-    return db
+    return this.txHost.tx
       .select()
       .from(products)
       .where(inArray(products.id, [...ids]));
   }
 
   /** Takes `quantity` from an active product's stock if that much is there; `undefined` otherwise. */
-  async takeStock(db: DbExecutor, id: string, quantity: number): Promise<ProductRow | undefined> {
-    const [row] = await TAKE_STOCK.execute(db, { id, quantity });
+  async takeStock(id: string, quantity: number): Promise<ProductRow | undefined> {
+    const [row] = await TAKE_STOCK.execute(this.txHost.tx, { id, quantity });
     return row;
   }
 
-  async returnStock(db: DbExecutor, id: string, quantity: number): Promise<void> {
-    await db
+  async returnStock(id: string, quantity: number): Promise<void> {
+    await this.txHost.tx
       .update(products)
       .set({
         stock: sql`${products.stock} + ${quantity}`,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CursorCodec, type Page, preconditionFailed, ProblemException, ProblemType, toPage } from '@app/core';
-import { isUniqueViolation, TransactionRunner } from '@app/database';
+import { isUniqueViolation, TransactionHost } from '@app/database';
 import type { ProductRow } from './catalog.schema';
 import { CatalogRepository } from './catalog.repository';
 import type { CreateProductDto } from './dto/create-product.dto';
@@ -16,14 +16,14 @@ const notFound = () => new ProblemException({ status: 404, type: ProblemType.not
 @Injectable()
 export class CatalogService {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly txHost: TransactionHost,
     private readonly products: CatalogRepository,
     private readonly cursors: CursorCodec,
   ) {}
 
   async create(dto: CreateProductDto): Promise<ProductRow> {
     try {
-      return await this.products.insert(this.tx.db, {
+      return await this.products.insert({
         sku: dto.sku,
         name: dto.name,
         description: dto.description ?? '',
@@ -45,7 +45,7 @@ export class CatalogService {
   }
 
   async get(id: string): Promise<ProductRow> {
-    const product = await this.products.findById(this.tx.db, id);
+    const product = await this.products.findById(id);
     if (!product) throw notFound();
     return product;
   }
@@ -54,7 +54,7 @@ export class CatalogService {
     const scope = `products?active=${String(query.active ?? '')}&q=${query.q?.toLowerCase() ?? ''}`;
     const limit = query.limit ?? 20;
     const after = query.cursor ? this.cursors.decode(query.cursor, scope) : undefined;
-    const rows = await this.products.list(this.tx.db, { active: query.active, q: query.q, after, limit });
+    const rows = await this.products.list({ active: query.active, q: query.q, after, limit });
     return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }), this.cursors, scope);
   }
 
@@ -66,7 +66,7 @@ export class CatalogService {
       if (expectedVersion !== undefined && current.version !== expectedVersion) throw preconditionFailed();
       return current;
     }
-    const updated = await this.products.update(this.tx.db, id, dto, expectedVersion);
+    const updated = await this.products.update(id, dto, expectedVersion);
     if (updated) return updated;
     await this.get(id);
     throw preconditionFailed();

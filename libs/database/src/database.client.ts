@@ -6,7 +6,7 @@ import type { DatabaseDriverKind, DbExecutor, PoolStats } from './database.types
  */
 export abstract class DatabaseClient {
   abstract readonly kind: DatabaseDriverKind;
-  /** The root handle. Services reach it through `TransactionRunner`; repositories receive it as a parameter. */
+  /** The root handle. Repositories reach it (or the ambient transaction) through `TransactionHost.tx`. */
   abstract readonly db: DbExecutor;
   /**
    * Runs `fn` on one dedicated connection with a session-level advisory lock held (PGlite: the single

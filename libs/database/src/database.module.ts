@@ -12,7 +12,7 @@ import { PgliteClient } from './drivers/pglite.client';
 import { PostgresClient } from './drivers/postgres.client';
 import { defaultMigrationsFolder } from './migrations-folder';
 import { Migrator } from './migrator';
-import { TransactionRunner } from './transaction-runner';
+import { TransactionHost } from './transaction-host';
 
 export interface DatabaseModuleOptions {
   /** Where the SQL migrations are (default: the committed `libs/database/migrations`). */
@@ -76,9 +76,9 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
             return migrator;
           },
         },
-        TransactionRunner,
+        TransactionHost,
       ],
-      exports: [DatabaseClient, Migrator, TransactionRunner],
+      exports: [DatabaseClient, Migrator, TransactionHost],
     };
   }
 

@@ -10,7 +10,8 @@ export {
 } from './database-errors';
 export { defaultMigrationsFolder } from './migrations-folder';
 export { Migrator, type MigrationStatus } from './migrator';
-export { TransactionRunner, type TransactionOptions } from './transaction-runner';
+export { TransactionHost, type TransactionOptions } from './transaction-host';
+export { openTransactionScopes } from './transaction-scope';
 export { rowsOf } from './rows';
 export { keysetAfter, versionedTimestamps } from './columns';
 export { PreparedStatement } from './prepared-statement';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, eq, lte, sql } from 'drizzle-orm';
-import { type DbExecutor, PreparedStatement, rowsOf } from '@app/database';
+import { TransactionHost, PreparedStatement, rowsOf } from '@app/database';
 import { idempotencyKeys } from './idempotency.schema';
 
 /** Which key, for whom, for which request. */
@@ -88,18 +88,20 @@ const COMPLETE = new PreparedStatement<
 /** All SQL about idempotency keys. Every method is one statement, never a transaction held open. */
 @Injectable()
 export class IdempotencyKeysRepository {
+  constructor(private readonly txHost: TransactionHost) {}
+
   /**
    * Claims the key for this request: inserts an `in_progress` row, or takes over a row that has
    * expired (same statement, so of two racing claims exactly one gets a row back). Returns false when
    * a live row already holds the key.
    */
-  async claim(db: DbExecutor, scope: IdempotencyScope, ttlMs: number): Promise<boolean> {
-    const rows = await CLAIM.execute(db, { ...scope, ttlMs: Math.ceil(ttlMs) });
+  async claim(scope: IdempotencyScope, ttlMs: number): Promise<boolean> {
+    const rows = await CLAIM.execute(this.txHost.tx, { ...scope, ttlMs: Math.ceil(ttlMs) });
     return rows.length === 1;
   }
 
-  async find(db: DbExecutor, scope: Pick<IdempotencyScope, 'userId' | 'key'>): Promise<ExistingKey | undefined> {
-    const [row] = await db
+  async find(scope: Pick<IdempotencyScope, 'userId' | 'key'>): Promise<ExistingKey | undefined> {
+    const [row] = await this.txHost.tx
       .select({
         state: idempotencyKeys.state,
         fingerprint: idempotencyKeys.fingerprint,
@@ -125,8 +127,8 @@ export class IdempotencyKeysRepository {
   }
 
   /** Records the outcome of the request that holds the claim. */
-  async complete(db: DbExecutor, scope: IdempotencyScope, response: StoredResponse): Promise<boolean> {
-    const rows = await COMPLETE.execute(db, {
+  async complete(scope: IdempotencyScope, response: StoredResponse): Promise<boolean> {
+    const rows = await COMPLETE.execute(this.txHost.tx, {
       ...scope,
       status: response.status,
       body: response.body === undefined ? null : JSON.stringify(response.body),
@@ -136,14 +138,17 @@ export class IdempotencyKeysRepository {
   }
 
   /** Gives the key back (the request failed in a way the client may retry): deletes the claim. */
-  async release(db: DbExecutor, scope: IdempotencyScope): Promise<boolean> {
-    const rows = await db.delete(idempotencyKeys).where(inFlight(scope)).returning({ key: idempotencyKeys.key });
+  async release(scope: IdempotencyScope): Promise<boolean> {
+    const rows = await this.txHost.tx
+      .delete(idempotencyKeys)
+      .where(inFlight(scope))
+      .returning({ key: idempotencyKeys.key });
     return rows.length === 1;
   }
 
   /** Deletes every expired row (uses the `expires_at` index); returns how many. */
-  async purgeExpired(db: DbExecutor): Promise<number> {
-    const result = await db.execute(sql`
+  async purgeExpired(): Promise<number> {
+    const result = await this.txHost.tx.execute(sql`
       with purged as (delete from ${idempotencyKeys} where ${idempotencyKeys.expiresAt} <= now() returning 1)
       select count(*)::int as count from purged`);
     return rowsOf<{ count: number }>(result)[0]?.count ?? 0;

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { TransactionRunner } from '@app/database';
+import { TransactionHost } from '@app/database';
 import { IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_PURGE_INTERVAL_MS } from './idempotency.constants';
 import { type IdempotencyScope, IdempotencyKeysRepository, type StoredResponse } from './idempotency-keys.repository';
 
@@ -21,7 +21,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
   private purging: Promise<unknown> | undefined;
 
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly txHost: TransactionHost,
     private readonly repository: IdempotencyKeysRepository,
   ) {}
 
@@ -32,8 +32,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
   async begin(scope: IdempotencyScope): Promise<IdempotencyDecision> {
     this.maybePurge();
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      if (await this.repository.claim(this.tx.db, scope, IDEMPOTENCY_KEY_TTL_MS)) return { kind: 'proceed' };
-      const existing = await this.repository.find(this.tx.db, scope);
+      if (await this.repository.claim(scope, IDEMPOTENCY_KEY_TTL_MS)) return { kind: 'proceed' };
+      const existing = await this.repository.find(scope);
       // Released or expired between the two statements: claim again.
       if (!existing || existing.expired) continue;
       if (existing.fingerprint !== scope.fingerprint) return { kind: 'mismatch' };
@@ -47,7 +47,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
   /** Stores the outcome of the request that holds the claim, to be replayed. */
   async complete(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
     try {
-      if (!(await this.repository.complete(this.tx.db, scope, response))) {
+      if (!(await this.repository.complete(scope, response))) {
         this.logger.warn({ userId: scope.userId }, 'Idempotency key claim was lost before its outcome was stored');
       }
     } catch (error) {
@@ -59,14 +59,14 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
   /** Gives the key back so that the client can retry with it (validation failures, 5xx). */
   async release(scope: IdempotencyScope): Promise<void> {
     try {
-      await this.repository.release(this.tx.db, scope);
+      await this.repository.release(scope);
     } catch (error) {
       this.logger.error({ err: error, userId: scope.userId }, 'Could not release an idempotency key');
     }
   }
 
   async purgeExpired(): Promise<number> {
-    return this.repository.purgeExpired(this.tx.db);
+    return this.repository.purgeExpired();
   }
 
   onApplicationBootstrap(): void {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { type DbExecutor, TransactionRunner } from '@app/database';
 import { OrdersRepository } from './orders.repository';
 
 /**
@@ -8,17 +7,14 @@ import { OrdersRepository } from './orders.repository';
  */
 @Injectable()
 export class OrderHistory {
-  constructor(
-    private readonly tx: TransactionRunner,
-    private readonly orders: OrdersRepository,
-  ) {}
+  constructor(private readonly orders: OrdersRepository) {}
 
   /**
    * Whether the user has bought the product: one of their orders contains it and is paid, shipped or delivered
-   * (a pending or cancelled order does not count). Both ids are UUIDs. `db`: the transaction to read in, when
-   * the caller holds one (PGlite has a single connection).
+   * (a pending or cancelled order does not count). Both ids are UUIDs. Inside a transaction it reads in that
+   * transaction, like every repository call.
    */
-  hasPurchased(userId: string, productId: string, db: DbExecutor = this.tx.db): Promise<boolean> {
-    return this.orders.hasPurchased(db, userId, productId);
+  hasPurchased(userId: string, productId: string): Promise<boolean> {
+    return this.orders.hasPurchased(userId, productId);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { type DbExecutor, keysetAfter, PreparedStatement } from '@app/database';
+import { TransactionHost, keysetAfter, PreparedStatement } from '@app/database';
 import { type OrderStatus, PURCHASED } from './order-status';
 import { type OrderItemRow, orderItems, type OrderRow, orders } from './orders.schema';
 
@@ -111,25 +111,27 @@ const HAS_PURCHASED = new PreparedStatement<Array<{ found: number }>, { userId: 
 /** All SQL of orders. Ownership is a WHERE condition, never a check after loading. */
 @Injectable()
 export class OrdersRepository {
-  async insert(db: DbExecutor, order: NewOrder, items: readonly NewItem[]): Promise<OrderWithItems> {
-    const [created] = (await INSERT_ORDER.execute(db, order)) as [OrderRow];
+  constructor(private readonly txHost: TransactionHost) {}
+
+  async insert(order: NewOrder, items: readonly NewItem[]): Promise<OrderWithItems> {
+    const [created] = (await INSERT_ORDER.execute(this.txHost.tx, order)) as [OrderRow];
     const values: Record<string, unknown> = { orderId: created.id };
     items.forEach((item, line) => {
       for (const field of ITEM_FIELDS) values[`${field}${line}`] = item[field];
     });
-    const insertedItems = await insertItemsOf(items.length).execute(db, values);
+    const insertedItems = await insertItemsOf(items.length).execute(this.txHost.tx, values);
     return { ...created, items: insertedItems };
   }
 
-  async find(db: DbExecutor, id: string, access: OrderAccess): Promise<OrderWithItems | undefined> {
+  async find(id: string, access: OrderAccess): Promise<OrderWithItems | undefined> {
     const [order] = access.isAdmin
-      ? await ORDER_FOR_ADMIN.execute(db, { id })
-      : await ORDER_FOR_OWNER.execute(db, { id, userId: access.userId });
+      ? await ORDER_FOR_ADMIN.execute(this.txHost.tx, { id })
+      : await ORDER_FOR_OWNER.execute(this.txHost.tx, { id, userId: access.userId });
     if (!order) return undefined;
-    return { ...order, items: await ITEMS_OF_ORDER.execute(db, { orderId: order.id }) };
+    return { ...order, items: await ITEMS_OF_ORDER.execute(this.txHost.tx, { orderId: order.id }) };
   }
 
-  async list(db: DbExecutor, access: OrderAccess, filter: OrderListFilter): Promise<OrderWithItems[]> {
+  async list(access: OrderAccess, filter: OrderListFilter): Promise<OrderWithItems[]> {
     const conditions: SQL[] = [];
     const visible = visibleTo(access);
     if (visible) conditions.push(visible);
@@ -138,16 +140,13 @@ export class OrdersRepository {
     if (filter.after) {
       conditions.push(keysetAfter(orders.createdAt, orders.id, filter.after));
     }
-    const rows = await db
+    const rows = await this.txHost.tx
       .select()
       .from(orders)
       .where(and(...conditions))
       .orderBy(desc(orders.createdAt), desc(orders.id))
       .limit(filter.limit + 1);
-    const items = await this.itemsOf(
-      db,
-      rows.map((row) => row.id),
-    );
+    const items = await this.itemsOf(rows.map((row) => row.id));
     return rows.map((row) => ({ ...row, items: items.get(row.id) ?? [] }));
   }
 
@@ -157,14 +156,13 @@ export class OrdersRepository {
    * succeed once.
    */
   async transition(
-    db: DbExecutor,
     id: string,
     access: OrderAccess,
     from: readonly OrderStatus[],
     to: OrderStatus,
     expectedVersion?: number,
   ): Promise<OrderRow | undefined> {
-    const [row] = await db
+    const [row] = await this.txHost.tx
       .update(orders)
       .set({ status: to, version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
       .where(
@@ -180,15 +178,15 @@ export class OrdersRepository {
   }
 
   /** Whether one of the user's paid, shipped or delivered orders contains the product. */
-  async hasPurchased(db: DbExecutor, userId: string, productId: string): Promise<boolean> {
-    const rows = await HAS_PURCHASED.execute(db, { userId, productId });
+  async hasPurchased(userId: string, productId: string): Promise<boolean> {
+    const rows = await HAS_PURCHASED.execute(this.txHost.tx, { userId, productId });
     return rows.length > 0;
   }
 
-  async itemsOf(db: DbExecutor, orderIds: readonly string[]): Promise<Map<string, OrderItemRow[]>> {
+  async itemsOf(orderIds: readonly string[]): Promise<Map<string, OrderItemRow[]>> {
     const map = new Map<string, OrderItemRow[]>();
     if (orderIds.length === 0) return map;
-    const rows = await db
+    const rows = await this.txHost.tx
       .select()
       .from(orderItems)
       .where(inArray(orderItems.orderId, [...orderIds]))

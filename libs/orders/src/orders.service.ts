@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@app/auth';
 import { CatalogStock } from '@app/catalog';
 import { CursorCodec, type Page, preconditionFailed, ProblemException, ProblemType, toPage } from '@app/core';
-import { type DbExecutor, TransactionRunner } from '@app/database';
+import { TransactionHost } from '@app/database';
 import type { CreateOrderDto } from './dto/create-order.dto';
 import type { ListOrdersQuery } from './dto/list-orders.query';
 import { CANCELLABLE, canTransition, type OrderStatus, predecessorsOf } from './order-status';
@@ -15,7 +15,7 @@ const accessOf = (principal: Principal): OrderAccess => ({ userId: principal.id,
 @Injectable()
 export class OrdersService {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly txHost: TransactionHost,
     private readonly orders: OrdersRepository,
     private readonly stock: CatalogStock,
     private readonly cursors: CursorCodec,
@@ -23,8 +23,8 @@ export class OrdersService {
 
   /** Reserves every line's stock and records the order in one transaction: all of it or nothing. */
   async create(principal: Principal, dto: CreateOrderDto): Promise<OrderWithItems> {
-    return this.tx.run(async (tx) => {
-      const lines = await this.stock.reserve(tx, dto.items);
+    return this.txHost.withTransaction(async () => {
+      const lines = await this.stock.reserve(dto.items);
       const items = lines.map((line) => ({
         productId: line.productId,
         sku: line.sku,
@@ -35,12 +35,12 @@ export class OrdersService {
       }));
       const totalCents = items.reduce((sum, item) => sum + item.lineTotalCents, 0);
       const currency = lines[0]?.currency ?? 'EUR';
-      return this.orders.insert(tx, { userId: principal.id, totalCents, currency }, items);
+      return this.orders.insert({ userId: principal.id, totalCents, currency }, items);
     });
   }
 
   async get(principal: Principal, id: string): Promise<OrderWithItems> {
-    const order = await this.orders.find(this.tx.db, id, accessOf(principal));
+    const order = await this.orders.find(id, accessOf(principal));
     if (!order) throw notFound();
     return order;
   }
@@ -51,7 +51,7 @@ export class OrdersService {
     const scope = `orders?user=${userId ?? '*'}&status=${query.status ?? ''}`;
     const limit = query.limit ?? 20;
     const after = query.cursor ? this.cursors.decode(query.cursor, scope) : undefined;
-    const rows = await this.orders.list(this.tx.db, access, { status: query.status, userId, after, limit });
+    const rows = await this.orders.list(access, { status: query.status, userId, after, limit });
     return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }), this.cursors, scope);
   }
 
@@ -76,25 +76,24 @@ export class OrdersService {
     to: OrderStatus,
     expectedVersion: number | undefined,
   ): Promise<OrderWithItems> {
-    return this.tx.run(async (tx) => {
+    return this.txHost.withTransaction(async () => {
       const from = to === 'cancelled' ? CANCELLABLE : predecessorsOf(to);
-      const moved = await this.orders.transition(tx, id, access, from, to, expectedVersion);
-      if (!moved) throw await this.whyNot(tx, id, access, to, expectedVersion);
-      const items = (await this.orders.itemsOf(tx, [id])).get(id) ?? [];
-      if (to === 'cancelled') await this.stock.release(tx, items);
+      const moved = await this.orders.transition(id, access, from, to, expectedVersion);
+      if (!moved) throw await this.whyNot(id, access, to, expectedVersion);
+      const items = (await this.orders.itemsOf([id])).get(id) ?? [];
+      if (to === 'cancelled') await this.stock.release(items);
       return { ...moved, items };
     });
   }
 
   /** The conditional update matched nothing: say precisely why (404, 412 or 409). */
   private async whyNot(
-    tx: DbExecutor,
     id: string,
     access: OrderAccess,
     to: OrderStatus,
     expectedVersion: number | undefined,
   ): Promise<ProblemException> {
-    const current = await this.orders.find(tx, id, access);
+    const current = await this.orders.find(id, access);
     if (!current) return notFound();
     if (expectedVersion !== undefined && current.version !== expectedVersion) return preconditionFailed();
     if (!canTransition(current.status, to)) {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { PasswordHasher } from '@app/auth';
 import { AppConfig } from '@app/core';
-import { TransactionRunner } from '@app/database';
+import { TransactionHost } from '@app/database';
 import { UsersRepository } from './users.repository';
 
 /**
@@ -15,7 +15,7 @@ export class AdminBootstrap implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly tx: TransactionRunner,
+    private readonly txHost: TransactionHost,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
   ) {}
@@ -24,7 +24,7 @@ export class AdminBootstrap implements OnModuleInit {
     const admin = this.config.auth.admin;
     if (!admin) return;
     const passwordHash = await this.hasher.hash(admin.password);
-    const row = await this.users.insertIfAbsent(this.tx.db, {
+    const row = await this.users.insertIfAbsent({
       email: admin.email,
       name: 'Administrator',
       passwordHash,
@@ -33,7 +33,7 @@ export class AdminBootstrap implements OnModuleInit {
     const passwordMatches =
       row.passwordHash === passwordHash || (await this.hasher.verify(row.passwordHash, admin.password));
     if (row.role !== 'admin' || row.disabled || !passwordMatches) {
-      await this.users.update(this.tx.db, row.id, {
+      await this.users.update(row.id, {
         role: 'admin',
         disabled: false,
         ...(passwordMatches ? {} : { passwordHash }),

@@ -9,7 +9,7 @@ import {
   unauthorized,
 } from '@app/auth';
 import { ProblemException, ProblemType } from '@app/core';
-import { isUniqueViolation, TransactionRunner } from '@app/database';
+import { isUniqueViolation, TransactionHost } from '@app/database';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { UserRow } from './users.schema';
@@ -21,7 +21,7 @@ const INVALID_LOGIN = 'The email or password is incorrect';
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly txHost: TransactionHost,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionTokens,
@@ -32,7 +32,7 @@ export class AuthService {
   async register(dto: RegisterDto): Promise<UserRow> {
     const passwordHash = await this.hasher.hash(dto.password);
     try {
-      return await this.users.insert(this.tx.db, { email: dto.email.toLowerCase(), name: dto.name, passwordHash });
+      return await this.users.insert({ email: dto.email.toLowerCase(), name: dto.name, passwordHash });
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ProblemException({
@@ -54,7 +54,7 @@ export class AuthService {
   async login(dto: LoginDto, source: string): Promise<TokenPair> {
     const account = dto.email.trim().toLowerCase();
     await this.throttle.assertAllowed(account, source);
-    const user = await this.users.findByEmail(this.tx.db, dto.email.trim());
+    const user = await this.users.findByEmail(dto.email.trim());
     if (!user) {
       await this.hasher.verifyDummy(dto.password);
       await this.throttle.recordFailure(account, source);
@@ -67,7 +67,7 @@ export class AuthService {
     }
     await this.throttle.recordSuccess(account, source);
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.update(this.tx.db, user.id, { passwordHash: await this.hasher.hash(dto.password) });
+      await this.users.update(user.id, { passwordHash: await this.hasher.hash(dto.password) });
     }
     return this.sessions.start({
       id: user.id,
@@ -87,9 +87,9 @@ export class AuthService {
 
   /** Ends every session and invalidates every access token issued so far. */
   async logoutAll(principal: Principal): Promise<void> {
-    await this.tx.run(async (tx) => {
-      await this.users.update(tx, principal.id, { bumpSessionVersion: true });
-      await this.sessions.endAll(tx, principal.id);
+    await this.txHost.withTransaction(async () => {
+      await this.users.update(principal.id, { bumpSessionVersion: true });
+      await this.sessions.endAll(principal.id);
     });
     this.callers.forget(principal.id);
   }

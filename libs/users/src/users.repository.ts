@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { type DbExecutor, keysetAfter } from '@app/database';
+import { TransactionHost, keysetAfter } from '@app/database';
 import { type UserRow, users } from './users.schema';
 
 export interface UserListFilter {
@@ -12,24 +12,23 @@ export interface UserListFilter {
 
 export type UserChanges = Partial<Pick<UserRow, 'name' | 'passwordHash' | 'role' | 'disabled'>>;
 
-/** All SQL of the users feature. Callers pass the executor (root handle or a transaction). */
+/** All SQL of the users feature, on the ambient transaction when one is open. */
 @Injectable()
 export class UsersRepository {
-  async insert(
-    db: DbExecutor,
-    row: { email: string; name: string; passwordHash: string; role?: 'user' | 'admin' },
-  ): Promise<UserRow> {
-    const [created] = await db.insert(users).values(row).returning();
+  constructor(private readonly txHost: TransactionHost) {}
+
+  async insert(row: { email: string; name: string; passwordHash: string; role?: 'user' | 'admin' }): Promise<UserRow> {
+    const [created] = await this.txHost.tx.insert(users).values(row).returning();
     return created as UserRow;
   }
 
-  async findById(db: DbExecutor, id: string): Promise<UserRow | undefined> {
-    const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  async findById(id: string): Promise<UserRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(users).where(eq(users.id, id)).limit(1);
     return row;
   }
 
-  async findByEmail(db: DbExecutor, email: string): Promise<UserRow | undefined> {
-    const [row] = await db
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const [row] = await this.txHost.tx
       .select()
       .from(users)
       .where(sql`lower(${users.email}) = lower(${email})`)
@@ -38,14 +37,14 @@ export class UsersRepository {
   }
 
   /** Keyset page on (created_at desc, id desc); fetches `limit + 1` so the caller knows if more exist. */
-  async list(db: DbExecutor, filter: UserListFilter): Promise<UserRow[]> {
+  async list(filter: UserListFilter): Promise<UserRow[]> {
     const conditions: SQL[] = [];
     if (filter.role) conditions.push(eq(users.role, filter.role));
     if (filter.email) conditions.push(sql`lower(${users.email}) = lower(${filter.email})`);
     if (filter.after) {
       conditions.push(keysetAfter(users.createdAt, users.id, filter.after));
     }
-    return db
+    return this.txHost.tx
       .select()
       .from(users)
       .where(and(...conditions))
@@ -53,13 +52,9 @@ export class UsersRepository {
       .limit(filter.limit + 1);
   }
 
-  async update(
-    db: DbExecutor,
-    id: string,
-    changes: UserChanges & { bumpSessionVersion?: boolean },
-  ): Promise<UserRow | undefined> {
+  async update(id: string, changes: UserChanges & { bumpSessionVersion?: boolean }): Promise<UserRow | undefined> {
     const { bumpSessionVersion, ...columns } = changes;
-    const [row] = await db
+    const [row] = await this.txHost.tx
       .update(users)
       .set({
         ...columns,
@@ -73,8 +68,8 @@ export class UsersRepository {
   }
 
   /** Locks every enabled admin row, in id order, for the rest of the transaction. */
-  async lockActiveAdmins(db: DbExecutor): Promise<string[]> {
-    const rows = await db
+  async lockActiveAdmins(): Promise<string[]> {
+    const rows = await this.txHost.tx
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.role, 'admin'), eq(users.disabled, false)))
@@ -84,11 +79,8 @@ export class UsersRepository {
   }
 
   /** Inserts the account unless the email exists; returns the row either way. */
-  async insertIfAbsent(
-    db: DbExecutor,
-    row: { email: string; name: string; passwordHash: string; role: 'admin' },
-  ): Promise<UserRow> {
-    await db.insert(users).values(row).onConflictDoNothing();
-    return (await this.findByEmail(db, row.email)) as UserRow;
+  async insertIfAbsent(row: { email: string; name: string; passwordHash: string; role: 'admin' }): Promise<UserRow> {
+    await this.txHost.tx.insert(users).values(row).onConflictDoNothing();
+    return (await this.findByEmail(row.email)) as UserRow;
   }
 }

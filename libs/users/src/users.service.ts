@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CallerCache, CredentialThrottle, PasswordHasher, type Principal, SessionTokens } from '@app/auth';
 import { CursorCodec, type Page, ProblemException, ProblemType, toPage } from '@app/core';
-import { TransactionRunner } from '@app/database';
+import { TransactionHost } from '@app/database';
 import type { ListUsersQuery } from './dto/list-users.query';
 import type { UpdateMeDto } from './dto/update-me.dto';
 import type { UpdateUserDto } from './dto/update-user.dto';
@@ -14,7 +14,7 @@ const notFound = () => new ProblemException({ status: 404, type: ProblemType.not
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly txHost: TransactionHost,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionTokens,
@@ -24,7 +24,7 @@ export class UsersService {
   ) {}
 
   async get(id: string): Promise<UserRow> {
-    const user = await this.users.findById(this.tx.db, id);
+    const user = await this.users.findById(id);
     if (!user) throw notFound();
     return user;
   }
@@ -51,12 +51,12 @@ export class UsersService {
       }
       passwordHash = await this.hasher.hash(dto.password);
     }
-    const updated = await this.tx.run(async (tx) => {
-      const row = await this.users.update(tx, principal.id, {
+    const updated = await this.txHost.withTransaction(async () => {
+      const row = await this.users.update(principal.id, {
         ...(dto.name !== undefined ? { name: dto.name } : {}),
         ...(passwordHash ? { passwordHash } : {}),
       });
-      if (passwordHash) await this.sessions.endAll(tx, principal.id, principal.sessionId);
+      if (passwordHash) await this.sessions.endAll(principal.id, principal.sessionId);
       return row ?? user;
     });
     if (passwordHash) this.callers.forget(principal.id);
@@ -76,7 +76,7 @@ export class UsersService {
     const scope = `users?role=${query.role ?? ''}&email=${query.email?.toLowerCase() ?? ''}`;
     const limit = query.limit ?? 20;
     const after = query.cursor ? this.cursors.decode(query.cursor, scope) : undefined;
-    const rows = await this.users.list(this.tx.db, { role: query.role, email: query.email, after, limit });
+    const rows = await this.users.list({ role: query.role, email: query.email, after, limit });
     return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }), this.cursors, scope);
   }
 
@@ -85,9 +85,9 @@ export class UsersService {
    * at once cannot leave the system without one. Disabling ends the account's sessions.
    */
   async update(id: string, dto: UpdateUserDto): Promise<UserRow> {
-    const updated = await this.tx.run(async (tx) => {
-      const admins = await this.users.lockActiveAdmins(tx);
-      const user = await this.users.findById(tx, id);
+    const updated = await this.txHost.withTransaction(async () => {
+      const admins = await this.users.lockActiveAdmins();
+      const user = await this.users.findById(id);
       if (!user) throw notFound();
       const losesAdmin = admins.includes(id) && (dto.role === 'user' || dto.disabled === true);
       if (losesAdmin && admins.length <= 1) {
@@ -98,12 +98,12 @@ export class UsersService {
         });
       }
       const disabling = dto.disabled === true && !user.disabled;
-      const row = await this.users.update(tx, id, {
+      const row = await this.users.update(id, {
         ...(dto.role !== undefined ? { role: dto.role } : {}),
         ...(dto.disabled !== undefined ? { disabled: dto.disabled } : {}),
         bumpSessionVersion: disabling,
       });
-      if (disabling) await this.sessions.endAll(tx, id);
+      if (disabling) await this.sessions.endAll(id);
       return row ?? user;
     });
     // Role and disabled take effect on this replica's next request, not up to a second later.

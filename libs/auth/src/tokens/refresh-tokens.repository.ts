@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import type { DbExecutor } from '@app/database';
+import { TransactionHost } from '@app/database';
 import { refreshTokens } from '../auth.schema';
 
 export interface StoredRefreshToken {
@@ -24,19 +24,18 @@ const columns = {
 /** All SQL about refresh tokens. */
 @Injectable()
 export class RefreshTokensRepository {
-  async insert(
-    db: DbExecutor,
-    row: { userId: string; familyId: string; tokenHash: string; expiresAt: Date },
-  ): Promise<void> {
-    await db.insert(refreshTokens).values(row);
+  constructor(private readonly txHost: TransactionHost) {}
+
+  async insert(row: { userId: string; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
+    await this.txHost.tx.insert(refreshTokens).values(row);
   }
 
   /**
    * Marks the token used if, and only if, it is still usable. The conditional update is the lock:
    * of two concurrent refreshes with one token, exactly one gets a row back.
    */
-  async consume(db: DbExecutor, tokenHash: string): Promise<StoredRefreshToken | undefined> {
-    const [row] = await db
+  async consume(tokenHash: string): Promise<StoredRefreshToken | undefined> {
+    const [row] = await this.txHost.tx
       .update(refreshTokens)
       .set({ usedAt: sql`now()` })
       .where(
@@ -51,14 +50,18 @@ export class RefreshTokensRepository {
     return row;
   }
 
-  async findByHash(db: DbExecutor, tokenHash: string): Promise<StoredRefreshToken | undefined> {
-    const [row] = await db.select(columns).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+  async findByHash(tokenHash: string): Promise<StoredRefreshToken | undefined> {
+    const [row] = await this.txHost.tx
+      .select(columns)
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, tokenHash))
+      .limit(1);
     return row;
   }
 
   /** Whether the session (token family) is live and belongs to this user: a `sid` is never trusted alone. */
-  async isFamilyActive(db: DbExecutor, familyId: string, userId: string): Promise<boolean> {
-    const [row] = await db
+  async isFamilyActive(familyId: string, userId: string): Promise<boolean> {
+    const [row] = await this.txHost.tx
       .select({ id: refreshTokens.id })
       .from(refreshTokens)
       .where(
@@ -68,8 +71,8 @@ export class RefreshTokensRepository {
     return row !== undefined;
   }
 
-  async revokeFamily(db: DbExecutor, familyId: string): Promise<number> {
-    const rows = await db
+  async revokeFamily(familyId: string): Promise<number> {
+    const rows = await this.txHost.tx
       .update(refreshTokens)
       .set({ revokedAt: sql`now()` })
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
@@ -77,8 +80,8 @@ export class RefreshTokensRepository {
     return rows.length;
   }
 
-  async revokeAllForUser(db: DbExecutor, userId: string, exceptFamilyId?: string): Promise<number> {
-    const rows = await db
+  async revokeAllForUser(userId: string, exceptFamilyId?: string): Promise<number> {
+    const rows = await this.txHost.tx
       .update(refreshTokens)
       .set({ revokedAt: sql`now()` })
       .where(
