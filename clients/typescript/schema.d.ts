@@ -316,6 +316,58 @@ export interface paths {
     patch: operations['updateProduct'];
     trace?: never;
   };
+  '/v1/products/{id}/reviews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List a product's reviews
+     * @description Every authenticated caller. Cursor-paginated, newest first: pass the previous page's `nextCursor` as `cursor`. Shared cache of up to 30 s, dropped by any change to the product's reviews.
+     */
+    get: operations['listProductReviews'];
+    put?: never;
+    /**
+     * Review a product you bought
+     * @description One review per product and customer, by a customer with a paid, shipped or delivered order of it (403 otherwise). The product's `rating` follows within a second.
+     */
+    post: operations['postReview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reviews/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a review
+     * @description Every authenticated caller. Answers with an `ETag`: send it as `If-None-Match` for a 304, or as `If-Match` to `updateReview`. Shared cache of up to 30 s.
+     */
+    get: operations['getReview'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a review (its author, or an admin)
+     * @description The author or an admin. Anyone else's review answers 404, as a missing one does.
+     */
+    delete: operations['deleteReview'];
+    options?: never;
+    head?: never;
+    /**
+     * Change your review (`If-Match` required)
+     * @description The author only (anyone else's review answers 404). Needs `If-Match` with the review's current ETag (428 without it, 412 when it changed since); only the fields sent are changed.
+     */
+    patch: operations['updateReview'];
+    trace?: never;
+  };
   '/v1/users': {
     parameters: {
       query?: never;
@@ -434,6 +486,18 @@ export interface components {
        * @example true
        */
       active?: boolean;
+    };
+    CreateReviewRequest: {
+      /**
+       * Format: int32
+       * @example 5
+       */
+      rating: number;
+      /**
+       * @description Trimmed
+       * @example Keeps coffee hot for an hour.
+       */
+      comment?: string;
     };
     FieldError: {
       /**
@@ -648,6 +712,8 @@ export interface components {
       stock: number;
       /** @example true */
       active: boolean;
+      /** @description The reviews' rating, updated shortly after a review is posted, edited or deleted (within a second; delivered by events) */
+      rating: components['schemas']['ProductRating'];
       /**
        * Format: date-time
        * @example 2025-01-15T09:30:00.000Z
@@ -674,6 +740,19 @@ export interface components {
        */
       nextCursor: string | null;
     };
+    ProductRating: {
+      /**
+       * Format: double
+       * @description Mean of the ratings, rounded to two decimals; null while there is no review
+       * @example 4.5
+       */
+      average: number | null;
+      /**
+       * Format: int32
+       * @example 12
+       */
+      count: number;
+    };
     RefreshTokenRequest: {
       /**
        * @description The refresh token from the last login or refresh (each is usable once)
@@ -698,6 +777,59 @@ export interface components {
        * @example Ada Lovelace
        */
       name: string;
+    };
+    Review: {
+      /**
+       * Format: uuid
+       * @example c5a1d2f4-e3a9-4b7c-8d5e-4f3a2b1c0b8e
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @example 4b3c2d1e-0f9a-4b8c-9d7e-6f5a4b3c2d1e
+       */
+      productId: string;
+      /**
+       * Format: uuid
+       * @description The author
+       * @example 9d7e6f5a-4b3c-4d1e-8f9a-0b8c4b3c2d1e
+       */
+      userId: string;
+      /**
+       * Format: int32
+       * @example 5
+       */
+      rating: number;
+      /**
+       * @description Null when none was given
+       * @example Keeps coffee hot for an hour.
+       */
+      comment: string | null;
+      /**
+       * Format: date-time
+       * @example 2025-01-15T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2025-01-15T09:30:00.000Z
+       */
+      updatedAt: string;
+      /**
+       * Format: int32
+       * @description Incremented by every change; the ETag is `"v<version>"`
+       * @example 1
+       */
+      version: number;
+    };
+    ReviewPage: {
+      /** @description This page (at most `limit` items), in the order `createdAt desc, id desc` */
+      data: components['schemas']['Review'][];
+      /**
+       * @description Opaque (base64url); pass it back as `?cursor=` for the next page; `null` on the last page
+       * @example AQAAAZKp2h3xS8y1mH3lS1q8k0f5b7aL9G7n2W0cWb2c0q4x1Yb3Vz5uTtE6H0m9aPq012345678
+       */
+      nextCursor: string | null;
     };
     TokenPair: {
       /**
@@ -758,6 +890,18 @@ export interface components {
       stock?: number;
       /** @example false */
       active?: boolean;
+    };
+    UpdateReviewRequest: {
+      /**
+       * Format: int32
+       * @example 4
+       */
+      rating?: number;
+      /**
+       * @description Trimmed; `null` removes the comment
+       * @example Still hot after an hour.
+       */
+      comment?: string | null;
     };
     UpdateUserRequest: {
       /**
@@ -3779,6 +3923,1001 @@ export interface operations {
         };
       };
       /** @description No such resource, or not one the caller may see. No such product. */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "No such order",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "https://errors.example.dev/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description `If-Match` does not name the current version: the resource changed since it was read. */
+      412: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The resource has changed since you read it (If-Match does not match the current ETag)",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 412,
+           *       "title": "Precondition Failed",
+           *       "type": "https://errors.example.dev/precondition"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The request body is larger than this route's limit. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request body exceeds the size limit",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 413,
+           *       "title": "Payload Too Large",
+           *       "type": "https://errors.example.dev/payload-too-large"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The request body is not `application/json`. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Only application/json request bodies are accepted",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 415,
+           *       "title": "Unsupported Media Type",
+           *       "type": "https://errors.example.dev/unsupported-media-type"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description This change needs an `If-Match` header with the ETag last read. */
+      428: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "This change requires an If-Match header with the ETag you last read",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 428,
+           *       "title": "Precondition Required",
+           *       "type": "https://errors.example.dev/precondition"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  listProductReviews: {
+    parameters: {
+      query?: {
+        /** @description The previous page's `nextCursor` (opaque; a forged or foreign one is a 400) */
+        cursor?: string;
+        /** @description Items per page */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The product id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of reviews, newest first (cached up to 30 s) */
+      200: {
+        headers: {
+          'Cache-Status': components['headers']['Cache-Status'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewPage'];
+        };
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such resource, or not one the caller may see. No such product. */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "No such order",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "https://errors.example.dev/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  postReview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The product id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateReviewRequest'];
+      };
+    };
+    responses: {
+      /** @description The review */
+      201: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          Location: components['headers']['Location'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The caller has no paid, shipped or delivered order of this product (`purchase-required`): only customers who bought it may review it. */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Only a customer with a paid, shipped or delivered order of this product may review it",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "https://errors.example.dev/purchase-required"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such resource, or not one the caller may see. No such product. */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "No such order",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "https://errors.example.dev/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The request conflicts with the current state of the resource. The caller has already reviewed this product. */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A resource with the same unique value already exists",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "https://errors.example.dev/conflict"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The request body is larger than this route's limit. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request body exceeds the size limit",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 413,
+           *       "title": "Payload Too Large",
+           *       "type": "https://errors.example.dev/payload-too-large"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The request body is not `application/json`. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Only application/json request bodies are accepted",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 415,
+           *       "title": "Unsupported Media Type",
+           *       "type": "https://errors.example.dev/unsupported-media-type"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  getReview: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag held: an unchanged resource answers 304 without a body */
+        'If-None-Match'?: string;
+      };
+      path: {
+        /** @description The review id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The review (cached up to 30 s) */
+      200: {
+        headers: {
+          'Cache-Status': components['headers']['Cache-Status'];
+          ETag: components['headers']['ETag'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+      /** @description `If-None-Match` names the current version: the copy held is still good (no body) */
+      304: {
+        headers: {
+          'Cache-Status': components['headers']['Cache-Status'];
+          ETag: components['headers']['ETag'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such resource, or not one the caller may see. No such review. */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "No such order",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "https://errors.example.dev/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  deleteReview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The review id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The review is gone */
+      204: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such resource, or not one the caller may see. No such review, or another user's. */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "No such order",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "https://errors.example.dev/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  updateReview: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag last read (required: 428 without it, 412 when the resource has changed since) */
+        'If-Match': string;
+      };
+      path: {
+        /** @description The review id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateReviewRequest'];
+      };
+    };
+    responses: {
+      /** @description The review as changed */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such resource, or not one the caller may see. No such review, or another user's. */
       404: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];

@@ -14,6 +14,7 @@ export interface ProductBody {
   currency: string;
   stock: number;
   active: boolean;
+  rating: { average: number | null; count: number };
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -61,6 +62,7 @@ export const PROBLEM = {
   unprocessable: 'https://errors.example.dev/unprocessable',
   insufficientStock: 'https://errors.example.dev/insufficient-stock',
   invalidTransition: 'https://errors.example.dev/invalid-transition',
+  purchaseRequired: 'https://errors.example.dev/purchase-required',
   keyInUse: 'https://errors.example.dev/idempotency-key-in-use',
   keyReused: 'https://errors.example.dev/idempotency-key-reused',
 } as const;

@@ -5,9 +5,11 @@ import { AuthModule } from '@app/auth';
 import { CacheModule } from '@app/cache';
 import { RedisModule } from '@app/redis';
 import { CatalogModule } from '@app/catalog';
+import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { IdempotencyModule } from '@app/idempotency';
 import { OrdersModule } from '@app/orders';
+import { ReviewsModule } from '@app/reviews';
 import { UsersModule } from '@app/users';
 
 /** The composition root: platform modules first, then the features. Nothing else lives here. */
@@ -20,6 +22,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
         DatabaseModule.forRoot(),
+        EventsModule,
         RedisModule,
         CacheModule,
         AuthModule.forRoot({ imports: [UsersModule] }),
@@ -28,6 +31,7 @@ export class AppModule {
         UsersModule,
         CatalogModule,
         OrdersModule,
+        ReviewsModule,
         ...extraImports,
       ],
     };

@@ -107,6 +107,30 @@ export class CatalogRepository {
     return row;
   }
 
+  /** Whether a product with this id exists (active or not). */
+  async exists(id: string): Promise<boolean> {
+    const rows = await this.txHost.tx.select({ id: products.id }).from(products).where(eq(products.id, id)).limit(1);
+    return rows.length === 1;
+  }
+
+  /**
+   * Adds to a product's rating (a review posted: +rating, +1; edited: the difference, 0; deleted: −rating, −1). A
+   * new version, since the product's answer shows the rating. Nothing happens to a product that does not exist.
+   */
+  async adjustRating(id: string, sumDelta: number, countDelta: number): Promise<boolean> {
+    const rows = await this.txHost.tx
+      .update(products)
+      .set({
+        ratingSum: sql`${products.ratingSum} + ${sumDelta}`,
+        ratingCount: sql`${products.ratingCount} + ${countDelta}`,
+        version: sql`${products.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(products.id, id))
+      .returning({ id: products.id });
+    return rows.length === 1;
+  }
+
   async returnStock(id: string, quantity: number): Promise<void> {
     await this.txHost.tx
       .update(products)

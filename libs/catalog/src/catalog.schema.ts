@@ -15,6 +15,9 @@ export const products = pgTable(
     currency: text('currency').notNull(),
     stock: integer('stock').notNull(),
     active: boolean('active').notNull().default(true),
+    /** Kept by the catalog from review events (sum of ratings, number of reviews): never joined with reviews. */
+    ratingCount: integer('rating_count').notNull().default(0),
+    ratingSum: integer('rating_sum').notNull().default(0),
     ...versionedTimestamps(),
   },
   (table) => [
@@ -28,6 +31,10 @@ export const products = pgTable(
     check('products_stock_non_negative', sql`${table.stock} >= 0`),
     check('products_price_non_negative', sql`${table.priceCents} >= 0`),
     check('products_currency_iso', sql`${table.currency} ~ '^[A-Z]{3}$'`),
+    check(
+      'products_rating_consistent',
+      sql`${table.ratingCount} >= 0 and ${table.ratingSum} between ${table.ratingCount} and 5 * ${table.ratingCount}`,
+    ),
   ],
 );
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ProductChanged } from '@app/contracts';
 import { CursorCodec, type Page, preconditionFailed, ProblemException, ProblemType, toPage } from '@app/core';
 import { isUniqueViolation, TransactionHost } from '@app/database';
+import { EventBus } from '@app/events';
 import type { ProductRow } from './catalog.schema';
 import { CatalogRepository } from './catalog.repository';
 import type { CreateProductDto } from './dto/create-product.dto';
@@ -19,18 +21,23 @@ export class CatalogService {
     private readonly txHost: TransactionHost,
     private readonly products: CatalogRepository,
     private readonly cursors: CursorCodec,
+    private readonly events: EventBus,
   ) {}
 
   async create(dto: CreateProductDto): Promise<ProductRow> {
     try {
-      return await this.products.insert({
-        sku: dto.sku,
-        name: dto.name,
-        description: dto.description ?? '',
-        priceCents: dto.priceCents,
-        currency: dto.currency,
-        stock: dto.stock,
-        active: dto.active ?? true,
+      return await this.txHost.withTransaction(async () => {
+        const product = await this.products.insert({
+          sku: dto.sku,
+          name: dto.name,
+          description: dto.description ?? '',
+          priceCents: dto.priceCents,
+          currency: dto.currency,
+          stock: dto.stock,
+          active: dto.active ?? true,
+        });
+        await this.publishChange(product, 'created');
+        return product;
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -66,9 +73,26 @@ export class CatalogService {
       if (expectedVersion !== undefined && current.version !== expectedVersion) throw preconditionFailed();
       return current;
     }
-    const updated = await this.products.update(id, dto, expectedVersion);
+    const updated = await this.txHost.withTransaction(async () => {
+      const product = await this.products.update(id, dto, expectedVersion);
+      if (product) await this.publishChange(product, 'updated');
+      return product;
+    });
     if (updated) return updated;
     await this.get(id);
     throw preconditionFailed();
+  }
+
+  private async publishChange(product: ProductRow, change: 'created' | 'updated'): Promise<void> {
+    await this.events.publish(ProductChanged, {
+      productId: product.id,
+      change,
+      sku: product.sku,
+      name: product.name,
+      priceCents: product.priceCents,
+      currency: product.currency,
+      active: product.active,
+      version: product.version,
+    });
   }
 }

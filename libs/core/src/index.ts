@@ -21,7 +21,7 @@ export { causeChain, type ProblemMapper } from './problem/problem-mapper';
 export { ProblemFilter } from './problem/problem.filter';
 export { ProblemType, type ProblemTypeUri } from './problem/problem-types';
 export { createValidationPipe } from './validation/validation.pipe';
-export { Omittable } from './validation/omittable.decorator';
+export { allowsNull, Omittable, OmittableOrNull } from './validation/omittable.decorator';
 export { UniqueBy } from './validation/unique-by.decorator';
 export { lowerCaseUuid, UuidParam, UuidParamPipe } from './validation/uuid-param.pipe';
 export { JsonBody, type JsonBodyOptions } from './http/json-body/json-body.decorator';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { TransactionHost, keysetAfter, PreparedStatement } from '@app/database';
 import { type OrderStatus, PURCHASED } from './order-status';
 import { type OrderItemRow, orderItems, type OrderRow, orders } from './orders.schema';
@@ -161,19 +161,27 @@ export class OrdersRepository {
     from: readonly OrderStatus[],
     to: OrderStatus,
     expectedVersion?: number,
-  ): Promise<OrderRow | undefined> {
+  ): Promise<(OrderRow & { previousStatus: OrderStatus }) | undefined> {
+    // The row as it was, locked, so that the answer can say which status the order left.
+    const previous = this.txHost.tx
+      .select({ id: orders.id, status: orders.status })
+      .from(orders)
+      .where(eq(orders.id, id))
+      .for('update')
+      .as('previous');
     const [row] = await this.txHost.tx
       .update(orders)
       .set({ status: to, version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+      .from(previous)
       .where(
         and(
-          eq(orders.id, id),
+          eq(orders.id, previous.id),
           visibleTo(access),
           inArray(orders.status, [...from]),
           expectedVersion === undefined ? undefined : eq(orders.version, expectedVersion),
         ),
       )
-      .returning();
+      .returning({ ...getTableColumns(orders), previousStatus: previous.status });
     return row;
   }
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@app/auth';
 import { CatalogStock } from '@app/catalog';
+import { OrderCancelled, OrderPlaced, OrderStatusChanged } from '@app/contracts';
 import { CursorCodec, type Page, preconditionFailed, ProblemException, ProblemType, toPage } from '@app/core';
 import { TransactionHost } from '@app/database';
+import { EventBus } from '@app/events';
 import type { CreateOrderDto } from './dto/create-order.dto';
 import type { ListOrdersQuery } from './dto/list-orders.query';
 import { CANCELLABLE, canTransition, type OrderStatus, predecessorsOf } from './order-status';
@@ -19,6 +21,7 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly stock: CatalogStock,
     private readonly cursors: CursorCodec,
+    private readonly events: EventBus,
   ) {}
 
   /** Reserves every line's stock and records the order in one transaction: all of it or nothing. */
@@ -35,7 +38,20 @@ export class OrdersService {
       }));
       const totalCents = items.reduce((sum, item) => sum + item.lineTotalCents, 0);
       const currency = lines[0]?.currency ?? 'EUR';
-      return this.orders.insert({ userId: principal.id, totalCents, currency }, items);
+      const order = await this.orders.insert({ userId: principal.id, totalCents, currency }, items);
+      await this.events.publish(OrderPlaced, {
+        orderId: order.id,
+        userId: order.userId,
+        status: 'pending',
+        totalCents: order.totalCents,
+        currency: order.currency,
+        items: order.items.map((item) => ({
+          productId: item.productId,
+          quantity: item.quantity,
+          unitPriceCents: item.unitPriceCents,
+        })),
+      });
+      return order;
     });
   }
 
@@ -80,6 +96,9 @@ export class OrdersService {
       const from = to === 'cancelled' ? CANCELLABLE : predecessorsOf(to);
       const moved = await this.orders.transition(id, access, from, to, expectedVersion);
       if (!moved) throw await this.whyNot(id, access, to, expectedVersion);
+      const change = { orderId: moved.id, userId: moved.userId, from: moved.previousStatus, version: moved.version };
+      if (to === 'cancelled') await this.events.publish(OrderCancelled, { ...change, status: 'cancelled' });
+      else await this.events.publish(OrderStatusChanged, { ...change, status: to });
       const items = (await this.orders.itemsOf([id])).get(id) ?? [];
       if (to === 'cancelled') await this.stock.release(items);
       return { ...moved, items };

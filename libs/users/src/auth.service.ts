@@ -8,8 +8,10 @@ import {
   type TokenPair,
   unauthorized,
 } from '@app/auth';
+import { UserRegistered } from '@app/contracts';
 import { ProblemException, ProblemType } from '@app/core';
 import { isUniqueViolation, TransactionHost } from '@app/database';
+import { EventBus } from '@app/events';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { UserRow } from './users.schema';
@@ -27,12 +29,17 @@ export class AuthService {
     private readonly sessions: SessionTokens,
     private readonly throttle: CredentialThrottle,
     private readonly callers: CallerCache,
+    private readonly events: EventBus,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserRow> {
     const passwordHash = await this.hasher.hash(dto.password);
     try {
-      return await this.users.insert({ email: dto.email.toLowerCase(), name: dto.name, passwordHash });
+      return await this.txHost.withTransaction(async () => {
+        const user = await this.users.insert({ email: dto.email.toLowerCase(), name: dto.name, passwordHash });
+        await this.events.publish(UserRegistered, { userId: user.id, email: user.email, name: user.name });
+        return user;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ProblemException({

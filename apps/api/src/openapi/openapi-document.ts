@@ -11,6 +11,7 @@ const TAGS: ReadonlyArray<readonly [string, string]> = [
   ['users', 'Own profile; accounts (admin)'],
   ['catalog', 'Products: read by every authenticated caller, changed by admins'],
   ['orders', 'Orders: stock reserved atomically; cancel and status changes'],
+  ['reviews', 'Product reviews by customers who bought the product; they feed its rating'],
   ['health', 'Kubernetes probes (public, not rate limited)'],
   ['metrics', 'Prometheus scrape endpoint'],
 ];

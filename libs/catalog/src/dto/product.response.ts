@@ -2,6 +2,23 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { ProductRow } from '../catalog.schema';
 import { CURRENCY_PATTERN, SKU_PATTERN } from './create-product.dto';
 
+@ApiSchema({ name: 'ProductRating' })
+export class ProductRatingResponse {
+  @ApiProperty({
+    type: 'number',
+    format: 'double',
+    minimum: 1,
+    maximum: 5,
+    nullable: true,
+    description: 'Mean of the ratings, rounded to two decimals; null while there is no review',
+    example: 4.5,
+  })
+  average: number | null;
+
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, example: 12 })
+  count: number;
+}
+
 @ApiSchema({ name: 'Product' })
 export class ProductResponse {
   @ApiProperty({ type: 'string', format: 'uuid', maxLength: 36, example: '4b3c2d1e-0f9a-4b8c-9d7e-6f5a4b3c2d1e' })
@@ -47,6 +64,13 @@ export class ProductResponse {
   @ApiProperty({ type: 'boolean', example: true })
   active: boolean;
 
+  @ApiProperty({
+    type: ProductRatingResponse,
+    description:
+      "The reviews' rating, updated shortly after a review is posted, edited or deleted (within a second; delivered by events)",
+  })
+  rating: ProductRatingResponse;
+
   @ApiProperty({ type: 'string', format: 'date-time', maxLength: 24, example: '2025-01-15T09:30:00.000Z' })
   createdAt: string;
 
@@ -73,6 +97,10 @@ export class ProductResponse {
       currency: row.currency,
       stock: row.stock,
       active: row.active,
+      rating: {
+        average: row.ratingCount === 0 ? null : Math.round((row.ratingSum / row.ratingCount) * 100) / 100,
+        count: row.ratingCount,
+      },
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
       version: row.version,

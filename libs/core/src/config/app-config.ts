@@ -54,6 +54,7 @@ export class AppConfig {
     commandTimeoutMs: number;
   };
   readonly cache!: { memoryMaxEntries: number };
+  readonly events!: { pollIntervalMs: number; maxAttempts: number; retryBaseMs: number; retentionHours: number };
   readonly auth!: {
     jwtSecret: string;
     issuer: string;
@@ -203,6 +204,12 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     },
     cache: { memoryMaxEntries: env.CACHE_MEMORY_MAX_ENTRIES },
+    events: {
+      pollIntervalMs: env.EVENTS_POLL_INTERVAL_MS,
+      maxAttempts: env.EVENTS_MAX_ATTEMPTS,
+      retryBaseMs: env.EVENTS_RETRY_BASE_MS,
+      retentionHours: env.EVENTS_RETENTION_HOURS,
+    },
     auth: {
       // Outside production a missing secret is replaced by a random one for this process only:
       // tokens do not survive a restart, and no secret is ever written in code.

@@ -98,6 +98,35 @@ export class Environment {
   @Max(10_000_000)
   CACHE_MEMORY_MAX_ENTRIES = 10_000;
 
+  // --- Domain events (libs/events) -------------------------------------------------------------------
+  /** How often each replica looks for event deliveries that are due (retries, another replica's leftovers). */
+  @ToInt()
+  @IsInt({ message: 'EVENTS_POLL_INTERVAL_MS must be an integer' })
+  @Min(10)
+  @Max(60_000)
+  EVENTS_POLL_INTERVAL_MS = 1_000;
+
+  /** Attempts of one in-process delivery before it is given up (`dead`, counted in /metrics). */
+  @ToInt()
+  @IsInt({ message: 'EVENTS_MAX_ATTEMPTS must be an integer' })
+  @Min(1)
+  @Max(100)
+  EVENTS_MAX_ATTEMPTS = 10;
+
+  /** The first retry's delay; each further one doubles it (at most 5 minutes). */
+  @ToInt()
+  @IsInt({ message: 'EVENTS_RETRY_BASE_MS must be an integer' })
+  @Min(1)
+  @Max(600_000)
+  EVENTS_RETRY_BASE_MS = 1_000;
+
+  /** How long delivered events and inbox entries are kept before they are purged. */
+  @ToInt()
+  @IsInt({ message: 'EVENTS_RETENTION_HOURS must be an integer' })
+  @Min(1)
+  @Max(24 * 365)
+  EVENTS_RETENTION_HOURS = 72;
+
   // --- HTTP -----------------------------------------------------------------------------------------
   @ToList()
   @IsTrustedProxyList()

@@ -71,7 +71,8 @@ function varyOnAcceptEncoding(reply: FastifyReply): void {
  * plugin negotiates Accept-Encoding and checks the type before it looks at the size: a few microseconds on every
  * small answer (most of this API's: one product, one order), which the bench's S12 measured at 3–7% of a
  * cached read. A string's UTF-8 size is at most three bytes per UTF-16 unit, so `length * 3 < threshold` is
- * certain; anything else goes through the plugin, which decides by the exact size.
+ * certain; anything else goes through the plugin, which decides by the exact size. An answer that carries no
+ * body whatever its payload (204, 304) never goes through it either: it would be labelled `Content-Encoding`.
  */
 function skipSmallAnswers(compress: onSendHookHandler, thresholdBytes: number): onSendHookHandler {
   return function skipSmallAnswer(this: FastifyInstance, request, reply, payload, done) {
@@ -79,7 +80,7 @@ function skipSmallAnswers(compress: onSendHookHandler, thresholdBytes: number): 
       typeof payload === 'string'
         ? payload.length * 3 < thresholdBytes
         : Buffer.isBuffer(payload) && payload.length < thresholdBytes;
-    if (small) {
+    if (small || reply.statusCode === 204 || reply.statusCode === 304) {
       done(null, payload);
       return;
     }

@@ -131,6 +131,11 @@ export interface ProblemNote {
   description: string;
   /** Headers this route adds to the status' own (e.g. `Retry-After` on an idempotency 409). */
   headers?: OpenApiHeaderName[];
+  /**
+   * A problem of this route's own for the status, instead of the general meaning (e.g. a 403 that is not about
+   * roles): `description` then replaces the general one and the example shows this type.
+   */
+  own?: { type: string; title: string; detail: string };
 }
 
 /**
@@ -150,11 +155,18 @@ export function ApiProblems(...statuses: Array<ProblemStatus | ProblemNote>): Me
       const status = typeof entry === 'number' ? entry : entry.status;
       const doc = PROBLEMS[status];
       const headers = [...(doc.headers ?? []), ...(note.headers ?? [])];
+      const own = note.own;
+      const general = own ? undefined : doc.description;
       return ApiResponse({
         status,
-        description: note.description ? `${doc.description} ${note.description}` : doc.description,
+        description: [general, note.description].filter(Boolean).join(' '),
         headers: headers.length > 0 ? headerRefs(...headers) : undefined,
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: schemaOf(status), example: doc.example } },
+        content: {
+          [PROBLEM_CONTENT_TYPE]: {
+            schema: schemaOf(status),
+            example: own ? problem(status, own.type, own.title, own.detail) : doc.example,
+          },
+        },
       });
     }),
   );

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { Metrics } from '@app/core';
+import type { DeliveryStats } from './outbox.repository';
+
+/** The events' series on /metrics. The gauges show the last figures the dispatcher read (every poll). */
+@Injectable()
+export class EventsMetrics {
+  readonly published: Counter<'event'>;
+  readonly deliveries: Counter<'subscriber' | 'event' | 'outcome'>;
+  private stats: DeliveryStats = { pending: 0, dead: 0, oldestPendingSeconds: 0 };
+
+  constructor(metrics: Metrics) {
+    this.published = metrics.counter('domain_events_published_total', 'Domain events committed, by event', ['event']);
+    this.deliveries = metrics.counter(
+      'event_deliveries_total',
+      'In-process event deliveries by subscriber, event and outcome (delivered, retry, dead)',
+      ['subscriber', 'event', 'outcome'],
+    );
+    metrics.gauge(
+      'event_deliveries_waiting',
+      'Event deliveries not yet done, by state (pending, dead)',
+      ['state'],
+      (set) => {
+        set({ state: 'pending' }, this.stats.pending);
+        set({ state: 'dead' }, this.stats.dead);
+      },
+    );
+    metrics.gauge(
+      'event_delivery_oldest_pending_seconds',
+      'Age of the oldest event with a pending in-process delivery',
+      [],
+      (set) => set({}, this.stats.oldestPendingSeconds),
+    );
+  }
+
+  update(stats: DeliveryStats): void {
+    this.stats = stats;
+  }
+}

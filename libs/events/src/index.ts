@@ -1,0 +1,21 @@
+export {
+  defineEvent,
+  definedEvents,
+  type DomainEvent,
+  eventKey,
+  type EventType,
+  findEventType,
+  InvalidEventPayloadError,
+  type PayloadOf,
+  validatePayload,
+} from './domain-event';
+export { EventBus } from './event-bus';
+export { EventDispatcher } from './event-dispatcher';
+export { EventInbox } from './event-inbox';
+export {
+  type EventDelivery,
+  type EventHandler,
+  HandlesEvent,
+  type HandlesEventOptions,
+} from './handles-event.decorator';
+export { EventsModule } from './events.module';

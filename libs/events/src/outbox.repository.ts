@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { and, eq, sql } from 'drizzle-orm';
+import { PreparedStatement, rowsOf, TransactionHost } from '@app/database';
+import { eventDeliveries, outboxEvents, processedEvents } from './events.schema';
+
+const placeholder = sql.placeholder;
+
+/** An event as it is written to the outbox. */
+export interface OutboxRecord {
+  id: string;
+  name: string;
+  version: number;
+  aggregateType: string;
+  aggregateId: string;
+  /** The payload as JSON text. */
+  payload: string;
+  occurredAt: Date;
+}
+
+/** A delivery a dispatcher holds (leased), with its event. */
+export interface ClaimedDelivery {
+  subscriber: string;
+  position: number;
+  attempts: number;
+  id: string;
+  name: string;
+  version: number;
+  aggregateType: string;
+  aggregateId: string;
+  payload: unknown;
+  occurredAt: Date;
+}
+
+export interface DeliveryStats {
+  pending: number;
+  dead: number;
+  /** Seconds since the oldest pending delivery's event occurred (0 when none is pending). */
+  oldestPendingSeconds: number;
+}
+
+/** Every order placed records one: prepared, JSON sent as text and cast (a placeholder skips drizzle's encoding). */
+const RECORD = new PreparedStatement<Array<{ position: number }>, OutboxRecord>('events_record', (db) =>
+  db
+    .insert(outboxEvents)
+    .values({
+      id: placeholder('id'),
+      name: placeholder('name'),
+      version: sql`${placeholder('version')}::integer`,
+      aggregateType: placeholder('aggregateType'),
+      aggregateId: placeholder('aggregateId'),
+      payload: sql`${placeholder('payload')}::jsonb`,
+      occurredAt: sql`${placeholder('occurredAt')}::timestamptz`,
+    })
+    .returning({ position: outboxEvents.position }),
+);
+
+/** All SQL of the outbox, its deliveries and the inbox. */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly txHost: TransactionHost) {}
+
+  /** Writes the event, and one pending delivery per in-process subscriber, in the ambient transaction. */
+  async record(event: OutboxRecord, subscribers: readonly string[]): Promise<number> {
+    const [row] = await RECORD.execute(this.txHost.tx, event);
+    const position = Number((row as { position: number }).position);
+    if (subscribers.length > 0) {
+      await this.txHost.tx.insert(eventDeliveries).values(
+        subscribers.map((subscriber) => ({
+          subscriber,
+          eventPosition: position,
+          aggregateKey: `${event.aggregateType}:${event.aggregateId}`,
+        })),
+      );
+    }
+    return position;
+  }
+
+  /**
+   * Leases up to `limit` due deliveries for `leaseMs`, oldest event first, and counts the attempt. Only the first
+   * pending delivery of each (subscriber, aggregate) is due: one aggregate's events reach a subscriber one at a time
+   * and in the order they were recorded. Rows another dispatcher holds are skipped, not waited for.
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const result = await this.txHost.tx.execute(sql`
+      with due as (
+        select d.subscriber, d.event_position
+        from ${eventDeliveries} d
+        where d.state = 'pending' and d.next_attempt_at <= now()
+          and (d.lease_until is null or d.lease_until < now())
+          and not exists (
+            select 1 from ${eventDeliveries} earlier
+            where earlier.subscriber = d.subscriber and earlier.aggregate_key = d.aggregate_key
+              and earlier.state = 'pending' and earlier.event_position < d.event_position)
+        order by d.event_position
+        limit ${limit}
+        for update of d skip locked
+      )
+      update ${eventDeliveries} d
+      set lease_until = now() + ${leaseMs} * interval '1 millisecond', attempts = d.attempts + 1
+      from due, ${outboxEvents} o
+      where d.subscriber = due.subscriber and d.event_position = due.event_position and o.position = d.event_position
+      returning d.subscriber, d.event_position as position, d.attempts, o.id, o.name, o.version,
+        o.aggregate_type as "aggregateType", o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"`);
+    return rowsOf<ClaimedDelivery & { occurredAt: Date | string; position: number | string }>(result)
+      .map((row) => ({ ...row, position: Number(row.position), occurredAt: new Date(row.occurredAt) }))
+      .sort((a, b) => a.position - b.position);
+  }
+
+  async markDelivered(subscriber: string, position: number): Promise<void> {
+    await this.txHost.tx
+      .update(eventDeliveries)
+      .set({ state: 'delivered', leaseUntil: null, lastError: null, finishedAt: sql`now()` })
+      .where(and(eq(eventDeliveries.subscriber, subscriber), eq(eventDeliveries.eventPosition, position)));
+  }
+
+  /** A failed attempt: retried at `retryAt`, or given up (`dead`) when `retryAt` is undefined. */
+  async markFailed(subscriber: string, position: number, error: string, retryAt: Date | undefined): Promise<void> {
+    await this.txHost.tx
+      .update(eventDeliveries)
+      .set(
+        retryAt
+          ? { leaseUntil: null, lastError: error, nextAttemptAt: retryAt }
+          : { state: 'dead', leaseUntil: null, lastError: error, finishedAt: sql`now()` },
+      )
+      .where(and(eq(eventDeliveries.subscriber, subscriber), eq(eventDeliveries.eventPosition, position)));
+  }
+
+  async stats(): Promise<DeliveryStats> {
+    const [row] = rowsOf<{ pending: number; dead: number; oldest: number | null }>(
+      await this.txHost.tx.execute(sql`
+        select count(*) filter (where d.state = 'pending')::int as pending,
+               count(*) filter (where d.state = 'dead')::int as dead,
+               extract(epoch from now() - min(o.occurred_at) filter (where d.state = 'pending'))::float8 as oldest
+        from ${eventDeliveries} d join ${outboxEvents} o on o.position = d.event_position
+        where d.state <> 'delivered'`),
+    );
+    return { pending: row?.pending ?? 0, dead: row?.dead ?? 0, oldestPendingSeconds: Math.max(0, row?.oldest ?? 0) };
+  }
+
+  /**
+   * Forgets what is older than `cutoff` and done with: events whose deliveries all succeeded (their delivery rows
+   * go with them), and inbox entries. Events with a pending or dead delivery stay.
+   */
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const at = cutoff.toISOString();
+    const result = await this.txHost.tx.execute(sql`
+      with purged as (
+        delete from ${outboxEvents} o
+        where o.occurred_at < ${at}::timestamptz
+          and not exists (select 1 from ${eventDeliveries} d where d.event_position = o.position and d.state <> 'delivered')
+        returning 1)
+      select count(*)::int as count from purged`);
+    await this.txHost.tx.execute(sql`delete from ${processedEvents} where processed_at < ${at}::timestamptz`);
+    return rowsOf<{ count: number }>(result)[0]?.count ?? 0;
+  }
+
+  /** Records that `subscriber` applied the event; false when it already had (in the ambient transaction). */
+  async markProcessed(subscriber: string, eventId: string): Promise<boolean> {
+    const rows = await this.txHost.tx
+      .insert(processedEvents)
+      .values({ subscriber, eventId })
+      .onConflictDoNothing()
+      .returning({ eventId: processedEvents.eventId });
+    return rows.length === 1;
+  }
+}

@@ -1,0 +1,2 @@
+export { ReviewsModule } from './reviews.module';
+export { ReviewResponse } from './dto/review.response';
