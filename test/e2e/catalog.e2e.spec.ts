@@ -54,6 +54,7 @@ describeEachDatabase('catalog routes', (tier) => {
         currency: 'USD',
         stock: 7,
         active: true,
+        rating: { average: null, count: 0 },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
         version: 1,

@@ -79,7 +79,7 @@ function expectPreflight(res: Injected, origin: string): void {
   expect(res.statusCode).toBe(204);
   expect(res.body).toBe('');
   expect(res.headers['access-control-allow-origin']).toBe(origin);
-  expect(headerList(res, 'access-control-allow-methods')).toEqual(['get', 'head', 'post', 'patch']);
+  expect(headerList(res, 'access-control-allow-methods')).toEqual(['get', 'head', 'post', 'patch', 'delete']);
   expect(headerList(res, 'access-control-allow-headers')).toEqual([
     'authorization',
     'content-type',
@@ -123,6 +123,7 @@ describe('CORS with CORS_ORIGINS set', () => {
         ['/v1/products', 'POST'],
         [`/v1/products/${product.id}`, 'PATCH'],
         ['/v1/orders', 'GET'],
+        [`/v1/reviews/${product.id}`, 'DELETE'],
         // Unknown and unroutable paths get the same answer: a preflight reveals nothing about routes.
         ['/v1/no-such-thing', 'GET'],
         ['/v1/products/%zz', 'GET'],

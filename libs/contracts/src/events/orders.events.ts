@@ -63,7 +63,8 @@ export const OrderPlaced = defineEvent({
   description: 'An order was placed (status pending); its stock is reserved.',
 });
 
-export class OrderStatusChangedPayload {
+/** What every change of an order's status says. */
+class OrderChangePayload {
   @IsUUID()
   orderId!: string;
 
@@ -73,13 +74,15 @@ export class OrderStatusChangedPayload {
   @IsIn(STATUSES)
   from!: Status;
 
-  @IsIn(STATUSES)
-  status!: Status;
-
   /** The order's version after the change (its ETag). */
   @IsInt()
   @Min(1)
   version!: number;
+}
+
+export class OrderStatusChangedPayload extends OrderChangePayload {
+  @IsIn(STATUSES)
+  status!: Status;
 }
 
 /** An admin moved an order one step along paid → shipped → delivered. */
@@ -92,22 +95,9 @@ export const OrderStatusChanged = defineEvent({
   description: 'An order moved to paid, shipped or delivered.',
 });
 
-export class OrderCancelledPayload {
-  @IsUUID()
-  orderId!: string;
-
-  @IsUUID()
-  userId!: string;
-
-  @IsIn(STATUSES)
-  from!: Status;
-
+export class OrderCancelledPayload extends OrderChangePayload {
   @IsIn(['cancelled'])
   status!: 'cancelled';
-
-  @IsInt()
-  @Min(1)
-  version!: number;
 }
 
 /** The owner or an admin cancelled an order (from pending or paid); its stock went back. */

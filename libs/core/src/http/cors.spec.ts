@@ -2,10 +2,22 @@
 import 'reflect-metadata';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CORS_EXPOSED_HEADERS, registerCors, withCors } from './cors';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, registerCors, withCors } from './cors';
 import { handleFrameworkError } from './low-level-errors';
 
 const APP = 'https://app.example.com';
+
+describe('CORS_ALLOWED_METHODS', () => {
+  it('covers every method of the documented API (a feature with a new method must be callable cross-origin)', () => {
+    const document = JSON.parse(readFileSync(resolve(__dirname, '../../../../openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const methods = new Set(Object.values(document.paths).flatMap((item) => Object.keys(item)));
+    expect([...methods].map((m) => m.toUpperCase()).filter((m) => !CORS_ALLOWED_METHODS.includes(m))).toEqual([]);
+  });
+});
 
 /** A bare Fastify with the CORS hook and one route; the router errors go through {@link withCors}. */
 async function server(origins: readonly string[]): Promise<FastifyInstance> {
@@ -57,7 +69,7 @@ describe('registerCors', () => {
     });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
-    expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, POST, PATCH');
+    expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, POST, PATCH, DELETE');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
   });
 

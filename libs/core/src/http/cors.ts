@@ -29,7 +29,7 @@ import { SECURITY_HEADERS } from './security-headers';
  */
 
 /** The methods the API's routes answer (HEAD comes with every GET). */
-export const CORS_ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PATCH'];
+export const CORS_ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
 
 /** Request headers beyond the CORS-safelisted ones that clients send. */
 export const CORS_ALLOWED_HEADERS: readonly string[] = [
