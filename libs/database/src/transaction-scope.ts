@@ -16,13 +16,24 @@ const storage = new AsyncLocalStorage<TransactionScope>();
 let openScopes = 0;
 
 /**
+ * Whether AsyncLocalStorage runs on async_hooks here (Node < 24 without --experimental-async-context-frame), the
+ * implementation whose cost `disable()` removes. On AsyncContextFrame (Node 24+) the storage costs next to nothing
+ * and `disable()` would edit the caller's context frame, so it is left alone.
+ */
+const HOOKS_BASED =
+  Number(process.versions.node.split('.')[0]) < 24 &&
+  ![...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes(
+    '--experimental-async-context-frame',
+  );
+
+/**
  * Runs `fn` with `scope` as the ambient transaction of everything it awaits.
  *
  * On Node 20 and 22 an enabled AsyncLocalStorage makes every promise in the process pay for async hooks (8–17% of a
- * small Fastify route's throughput in our measurements, bench/README.md), including requests that never open a
+ * small Fastify route's throughput in an idle microbenchmark; README.md, Performance), including requests that never open a
  * transaction. So the storage is enabled only while at least one transaction is open and disabled again when the
  * last one settles: reads never pay, writes pay while they run. (Node 24's AsyncContextFrame makes the storage
- * nearly free; `disable()` is then a no-op for the contexts that matter.) A scope that outlives its callback in
+ * nearly free, and it is then never disabled.) A scope that outlives its callback in
  * some longer-lived resource (a socket created inside a transaction) is closed, so it can never be joined.
  */
 export async function enterTransactionScope<T>(scope: TransactionScope, fn: () => Promise<T>): Promise<T> {
@@ -31,7 +42,7 @@ export async function enterTransactionScope<T>(scope: TransactionScope, fn: () =
     return await storage.run(scope, fn);
   } finally {
     scope.open = false;
-    if (--openScopes === 0) storage.disable();
+    if (--openScopes === 0 && HOOKS_BASED) storage.disable();
   }
 }
 
