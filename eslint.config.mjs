@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
  * A new feature lib needs no change to this file. Apps may import any lib; test/ may import apps by
  * relative path and any lib. Nothing imports test/.
  */
-const PLATFORM_LIBS = ['core', 'database', 'redis', 'auth', 'cache', 'idempotency', 'events', 'contracts'];
+const PLATFORM_LIBS = ['core', 'database', 'redis', 'nats', 'auth', 'cache', 'idempotency', 'events', 'contracts'];
 
 /*
  * The only legal way to reach a lib from outside it is its alias `@app/<lib>`, which tsconfig resolves to

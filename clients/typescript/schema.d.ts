@@ -33,7 +33,7 @@ export interface paths {
     };
     /**
      * Readiness probe
-     * @description The database answers and every migration is applied (Redis, when configured, is reported but never fails it).
+     * @description The database answers and every migration is applied (Redis and NATS, when configured, are reported but never fail it).
      */
     get: operations['getReadiness'];
     put?: never;

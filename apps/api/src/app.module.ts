@@ -7,6 +7,7 @@ import { RedisModule } from '@app/redis';
 import { CatalogModule } from '@app/catalog';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
+import { NatsModule } from '@app/nats';
 import { IdempotencyModule } from '@app/idempotency';
 import { OrdersModule } from '@app/orders';
 import { ReviewsModule } from '@app/reviews';
@@ -24,6 +25,7 @@ export class AppModule {
         DatabaseModule.forRoot(),
         EventsModule,
         RedisModule,
+        NatsModule,
         CacheModule,
         AuthModule.forRoot({ imports: [UsersModule] }),
         IdempotencyModule,

@@ -5,6 +5,7 @@ import { type DomainEvent, eventKey, type EventType, validatePayload } from './d
 import { EventDispatcher } from './event-dispatcher';
 import { EventSubscriptions } from './event-subscriptions';
 import { EventsMetrics } from './events.metrics';
+import { OutboxRelay } from './outbox-relay';
 import { OutboxRepository } from './outbox.repository';
 
 /**
@@ -20,6 +21,7 @@ export class EventBus {
     private readonly subscriptions: EventSubscriptions,
     private readonly dispatcher: EventDispatcher,
     private readonly metrics: EventsMetrics,
+    private readonly relay: OutboxRelay,
   ) {}
 
   /** Validates the payload against its event's schema (a bug if it fails) and records the event. */
@@ -48,12 +50,14 @@ export class EventBus {
         aggregateId: event.aggregateId,
         payload: JSON.stringify(clean),
         occurredAt: event.occurredAt,
+        awaitRelay: this.relay.enabled,
       },
       subscribers,
     );
     await this.txHost.afterCommit(() => {
       this.metrics.published.inc({ event: key });
       if (subscribers.length > 0) this.dispatcher.poke();
+      this.relay.poke();
     });
     return event;
   }

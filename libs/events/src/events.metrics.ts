@@ -1,16 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { Metrics } from '@app/core';
-import type { DeliveryStats } from './outbox.repository';
+import type { DeliveryStats, RelayStats } from './outbox.repository';
 
 /** The events' series on /metrics. The gauges show the last figures the dispatcher read (every poll). */
 @Injectable()
 export class EventsMetrics {
   readonly published: Counter<'event'>;
   readonly deliveries: Counter<'subscriber' | 'event' | 'outcome'>;
+  readonly relayed: Counter<'event' | 'outcome'>;
   private stats: DeliveryStats = { pending: 0, dead: 0, oldestPendingSeconds: 0 };
+  private relay: RelayStats = { unpublished: 0, oldestUnpublishedSeconds: 0 };
 
-  constructor(metrics: Metrics) {
+  constructor(private readonly metrics: Metrics) {
+    this.relayed = metrics.counter(
+      'outbox_relayed_total',
+      'Outbox events handed to JetStream, by event and outcome (published, duplicate, failed)',
+      ['event', 'outcome'],
+    );
     this.published = metrics.counter('domain_events_published_total', 'Domain events committed, by event', ['event']);
     this.deliveries = metrics.counter(
       'event_deliveries_total',
@@ -32,6 +39,23 @@ export class EventsMetrics {
       [],
       (set) => set({}, this.stats.oldestPendingSeconds),
     );
+  }
+
+  /** The relay's series, registered only when NATS_URL is set. */
+  enableRelayMetrics(): void {
+    this.metrics.gauge('outbox_pending', 'Outbox events not yet published to JetStream', [], (set) =>
+      set({}, this.relay.unpublished),
+    );
+    this.metrics.gauge(
+      'outbox_oldest_pending_seconds',
+      'Age of the oldest outbox event not yet published to JetStream',
+      [],
+      (set) => set({}, this.relay.oldestUnpublishedSeconds),
+    );
+  }
+
+  updateRelay(stats: RelayStats): void {
+    this.relay = stats;
   }
 
   update(stats: DeliveryStats): void {

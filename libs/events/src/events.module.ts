@@ -5,6 +5,7 @@ import { EventDispatcher } from './event-dispatcher';
 import { EventInbox } from './event-inbox';
 import { EventSubscriptions } from './event-subscriptions';
 import { EventsMetrics } from './events.metrics';
+import { OutboxRelay } from './outbox-relay';
 import { OutboxRepository } from './outbox.repository';
 
 /**
@@ -14,7 +15,7 @@ import { OutboxRepository } from './outbox.repository';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [OutboxRepository, EventSubscriptions, EventsMetrics, EventInbox, EventDispatcher, EventBus],
-  exports: [EventBus, EventInbox, EventDispatcher],
+  providers: [OutboxRepository, EventSubscriptions, EventsMetrics, EventInbox, EventDispatcher, OutboxRelay, EventBus],
+  exports: [EventBus, EventInbox, EventDispatcher, OutboxRelay],
 })
 export class EventsModule {}

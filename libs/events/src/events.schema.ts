@@ -33,10 +33,17 @@ export const outboxEvents = pgTable(
     occurredAt: instant('occurred_at')
       .notNull()
       .default(sql`now()`),
+    /** When the relay had JetStream's acknowledgement (NATS_URL set); null until then. */
+    publishedAt: instant('published_at'),
+    /** Until when a relay holds the event while it publishes it (replicas never publish one at once). */
+    relayLeaseUntil: instant('relay_lease_until'),
   },
   (table) => [
     uniqueIndex('outbox_events_id_unique').on(table.id),
     index('outbox_events_occurred_idx').on(table.occurredAt),
+    index('outbox_events_unpublished_idx')
+      .on(table.aggregateType, table.aggregateId, table.position)
+      .where(sql`${table.publishedAt} is null`),
   ],
 );
 

@@ -12,6 +12,7 @@ export {
 export { EventBus } from './event-bus';
 export { EventDispatcher } from './event-dispatcher';
 export { EventInbox } from './event-inbox';
+export { OutboxRelay, routeOf } from './outbox-relay';
 export {
   type EventDelivery,
   type EventHandler,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PreparedStatement, rowsOf, TransactionHost } from '@app/database';
 import { eventDeliveries, outboxEvents, processedEvents } from './events.schema';
 
@@ -15,6 +15,26 @@ export interface OutboxRecord {
   /** The payload as JSON text. */
   payload: string;
   occurredAt: Date;
+  /** Whether the relay is to publish it (NATS_URL set); otherwise it is recorded as needing no relay. */
+  awaitRelay: boolean;
+}
+
+/** An event a relay holds (leased) to publish. */
+export interface UnpublishedEvent {
+  position: number;
+  id: string;
+  name: string;
+  version: number;
+  aggregateType: string;
+  aggregateId: string;
+  payload: unknown;
+  occurredAt: Date;
+}
+
+export interface RelayStats {
+  unpublished: number;
+  /** Seconds since the oldest unpublished event occurred (0 when none). */
+  oldestUnpublishedSeconds: number;
 }
 
 /** A delivery a dispatcher holds (leased), with its event. */
@@ -50,6 +70,8 @@ const RECORD = new PreparedStatement<Array<{ position: number }>, OutboxRecord>(
       aggregateId: placeholder('aggregateId'),
       payload: sql`${placeholder('payload')}::jsonb`,
       occurredAt: sql`${placeholder('occurredAt')}::timestamptz`,
+      // Without a relay an event needs no publishing: it never enters the relay's (partial) indexes.
+      publishedAt: sql`case when ${placeholder('awaitRelay')}::boolean then null else now() end`,
     })
     .returning({ position: outboxEvents.position }),
 );
@@ -125,6 +147,58 @@ export class OutboxRepository {
       .where(and(eq(eventDeliveries.subscriber, subscriber), eq(eventDeliveries.eventPosition, position)));
   }
 
+  /**
+   * Leases up to `limit` unpublished events for `leaseMs`, oldest first. Only the oldest unpublished event of each
+   * aggregate is taken: an aggregate's events are published one at a time, in order, whichever replica relays them.
+   */
+  async claimUnpublished(limit: number, leaseMs: number): Promise<UnpublishedEvent[]> {
+    const result = await this.txHost.tx.execute(sql`
+      with due as (
+        select o.position from ${outboxEvents} o
+        where o.published_at is null and (o.relay_lease_until is null or o.relay_lease_until < now())
+          and not exists (
+            select 1 from ${outboxEvents} earlier
+            where earlier.aggregate_type = o.aggregate_type and earlier.aggregate_id = o.aggregate_id
+              and earlier.published_at is null and earlier.position < o.position)
+        order by o.position
+        limit ${limit}
+        for update skip locked
+      )
+      update ${outboxEvents} o set relay_lease_until = now() + ${leaseMs} * interval '1 millisecond'
+      from due where o.position = due.position
+      returning o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
+        o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"`);
+    return rowsOf<UnpublishedEvent & { occurredAt: Date | string; position: number | string }>(result)
+      .map((row) => ({ ...row, position: Number(row.position), occurredAt: new Date(row.occurredAt) }))
+      .sort((a, b) => a.position - b.position);
+  }
+
+  async markPublished(position: number): Promise<void> {
+    await this.txHost.tx
+      .update(outboxEvents)
+      .set({ publishedAt: sql`now()`, relayLeaseUntil: null })
+      .where(eq(outboxEvents.position, position));
+  }
+
+  /** Gives leased events back (a publish failed): the next relay round takes them again, in order. */
+  async releaseLeases(positions: readonly number[]): Promise<void> {
+    if (positions.length === 0) return;
+    await this.txHost.tx
+      .update(outboxEvents)
+      .set({ relayLeaseUntil: null })
+      .where(inArray(outboxEvents.position, [...positions]));
+  }
+
+  async relayStats(): Promise<RelayStats> {
+    const [row] = rowsOf<{ unpublished: number; oldest: number | null }>(
+      await this.txHost.tx.execute(sql`
+        select count(*)::int as unpublished,
+               extract(epoch from now() - min(occurred_at))::float8 as oldest
+        from ${outboxEvents} where published_at is null`),
+    );
+    return { unpublished: row?.unpublished ?? 0, oldestUnpublishedSeconds: Math.max(0, row?.oldest ?? 0) };
+  }
+
   async stats(): Promise<DeliveryStats> {
     const [row] = rowsOf<{ pending: number; dead: number; oldest: number | null }>(
       await this.txHost.tx.execute(sql`
@@ -138,15 +212,16 @@ export class OutboxRepository {
   }
 
   /**
-   * Forgets what is older than `cutoff` and done with: events whose deliveries all succeeded (their delivery rows
-   * go with them), and inbox entries. Events with a pending or dead delivery stay.
+   * Forgets what is older than `cutoff` and done with: events published (or needing no relay) whose deliveries all
+   * succeeded (their delivery rows go with them), and inbox entries. Events not yet published, or with a pending or
+   * dead delivery, stay.
    */
   async purgeBefore(cutoff: Date): Promise<number> {
     const at = cutoff.toISOString();
     const result = await this.txHost.tx.execute(sql`
       with purged as (
         delete from ${outboxEvents} o
-        where o.occurred_at < ${at}::timestamptz
+        where o.occurred_at < ${at}::timestamptz and o.published_at is not null
           and not exists (select 1 from ${eventDeliveries} d where d.event_position = o.position and d.state <> 'delivered')
         returning 1)
       select count(*)::int as count from purged`);

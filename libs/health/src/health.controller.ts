@@ -7,6 +7,7 @@ import { ApiOk, ApiProblems, ApiPublic, AppConfig, ProblemException, ProblemType
 import { DatabaseHealthIndicator } from './database.health';
 import { LifecycleState } from './lifecycle.state';
 import { ProbeStatusResponse } from './probe.response';
+import { NatsHealthIndicator } from './nats.health';
 import { RedisHealthIndicator } from './redis.health';
 
 /** The whole terminus result, or only its status when details are hidden. */
@@ -31,6 +32,7 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly lifecycle: LifecycleState,
     private readonly redis: RedisHealthIndicator,
+    private readonly nats: NatsHealthIndicator,
     private readonly config: AppConfig,
   ) {}
 
@@ -40,13 +42,14 @@ export class HealthController {
     operationId: 'getReadiness',
     summary: 'Readiness probe',
     description:
-      'The database answers and every migration is applied (Redis, when configured, is reported but never fails it).',
+      'The database answers and every migration is applied (Redis and NATS, when configured, are reported but never fail it).',
   })
   @ApiOk(ProbeStatusResponse, { description: 'Ready to serve traffic' })
   @ApiProblems({ status: 503, description: 'Not ready (or shutting down).' }, 500)
   ready(): Promise<ProbeAnswer> {
     const checks = [() => this.lifecycleCheck('lifecycle'), () => this.database.check()];
     if (this.redis.configured) checks.push(() => this.redis.check());
+    if (this.nats.configured) checks.push(() => this.nats.check());
     return this.probe(checks);
   }
 

@@ -55,6 +55,7 @@ export class AppConfig {
   };
   readonly cache!: { memoryMaxEntries: number };
   readonly events!: { pollIntervalMs: number; maxAttempts: number; retryBaseMs: number; retentionHours: number };
+  readonly nats!: { url: string | undefined; subjectPrefix: string; publishTimeoutMs: number };
   readonly auth!: {
     jwtSecret: string;
     issuer: string;
@@ -204,6 +205,11 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     },
     cache: { memoryMaxEntries: env.CACHE_MEMORY_MAX_ENTRIES },
+    nats: {
+      url: env.NATS_URL,
+      subjectPrefix: env.NATS_SUBJECT_PREFIX,
+      publishTimeoutMs: env.NATS_PUBLISH_TIMEOUT_MS,
+    },
     events: {
       pollIntervalMs: env.EVENTS_POLL_INTERVAL_MS,
       maxAttempts: env.EVENTS_MAX_ATTEMPTS,

@@ -71,6 +71,32 @@ export function isRedisUrl(value: unknown): boolean {
   }
 }
 
+export function isNatsUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  return value.split(',').every((server) => {
+    try {
+      const url = new URL(server.trim());
+      return (url.protocol === 'nats:' || url.protocol === 'tls:') && url.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function IsNatsUrl(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isNatsUrl',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args) => `${args.property} must be nats:// or tls:// URLs, separated by commas`,
+        ...options,
+      },
+      validator: { validate: isNatsUrl },
+    });
+}
+
 export function IsRedisUrl(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({

@@ -1,7 +1,7 @@
-import { IsBoolean, IsEmail, IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Omittable } from '../validation/omittable.decorator';
 import { ToBoolean, ToInt, ToList, Trimmed } from './env-transforms';
-import { IsDatabaseUrl, IsOriginList, IsRedisUrl, IsTrustedProxyList } from './env-validators';
+import { IsDatabaseUrl, IsNatsUrl, IsOriginList, IsRedisUrl, IsTrustedProxyList } from './env-validators';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -99,6 +99,27 @@ export class Environment {
   CACHE_MEMORY_MAX_ENTRIES = 10_000;
 
   // --- Domain events (libs/events) -------------------------------------------------------------------
+  /** NATS with JetStream: when set, the outbox is relayed to it (docs/events.md); unset, events stay in-process. */
+  @Trimmed()
+  @Omittable()
+  @IsNatsUrl()
+  NATS_URL?: string = undefined;
+
+  /** Prefix of every subject and stream the relay uses, so that environments (or tests) can share one server. */
+  @Trimmed()
+  @IsString()
+  @Matches(/^[a-z0-9-]{0,32}$/, {
+    message: 'NATS_SUBJECT_PREFIX must be up to 32 lower-case letters, digits or dashes',
+  })
+  NATS_SUBJECT_PREFIX = '';
+
+  /** How long a JetStream publish may wait for its acknowledgement before the relay tries again later. */
+  @ToInt()
+  @IsInt({ message: 'NATS_PUBLISH_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(60_000)
+  NATS_PUBLISH_TIMEOUT_MS = 2_000;
+
   /** How often each replica looks for event deliveries that are due (retries, another replica's leftovers). */
   @ToInt()
   @IsInt({ message: 'EVENTS_POLL_INTERVAL_MS must be an integer' })

@@ -1,0 +1,196 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { AppConfig } from '@app/core';
+import { NatsConnection } from '@app/nats';
+import { EventsMetrics } from './events.metrics';
+import { OutboxRepository, type UnpublishedEvent } from './outbox.repository';
+
+const BATCH = 100;
+/** How long a relay holds the events it publishes; another replica takes them over after that (a crash). */
+const LEASE_MS = 30_000;
+/** JetStream drops a message whose id it saw within this window: a re-publish after a crash is absorbed. */
+const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
+const STREAM_MAX_AGE_NS = 7 * 24 * 3_600 * 1_000_000_000;
+
+/** `order.status-changed` → domain `orders`, fact `status-changed`. */
+export function routeOf(name: string, aggregateType: string, prefix: string): { stream: string; subject: string } {
+  const domain = `${aggregateType}s`;
+  const fact = name.split('.').slice(1).join('.');
+  const subjectPrefix = prefix ? `${prefix}.` : '';
+  const stream = `${prefix ? `${prefix}_` : ''}${domain}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return { stream, subject: `${subjectPrefix}${domain}.${fact}` };
+}
+
+/**
+ * Relays the outbox to NATS JetStream when NATS_URL is set (one stream per domain, subjects like `orders.placed`,
+ * created at first use, idempotently). Each event is published with its id as the message id (JetStream drops a
+ * re-publish within ten minutes) and marked published only after JetStream's acknowledgement. Any number of
+ * replicas relay at once: events are leased (`FOR UPDATE SKIP LOCKED`), and only the oldest unpublished event of
+ * each aggregate is taken, so an aggregate's events are published in order. When NATS is down or slow nothing is
+ * lost and nothing waits in memory: the events stay in the outbox, requests are unaffected, and the relay drains
+ * them in order once the connection is back.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private readonly streams = new Set<string>();
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly nats: NatsConnection,
+    private readonly metrics: EventsMetrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.nats.configured;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.metrics.enableRelayMetrics();
+    this.schedule();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.draining;
+  }
+
+  /** Publishes what is waiting now; a poke while a drain runs makes it go round once more. */
+  poke(): void {
+    if (!this.enabled || this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.poke();
+      void this.refreshStats().finally(() => this.schedule());
+    }, this.config.events.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        const js = this.nats.jetStream();
+        if (!js) return; // not connected: the poll tries again
+        const batch = await this.outbox.claimUnpublished(BATCH, LEASE_MS);
+        const published = await this.publishInOrder(js, batch);
+        if (published < batch.length) {
+          await this.outbox.releaseLeases(batch.slice(published).map((event) => event.position));
+          return; // the poll tries again
+        }
+        if (batch.length === BATCH) this.again = true;
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not relay events');
+    }
+  }
+
+  /** Publishes the events one by one in order; stops at the first failure. Returns how many were published. */
+  private async publishInOrder(js: JetStreamClient, batch: readonly UnpublishedEvent[]): Promise<number> {
+    for (const [index, event] of batch.entries()) {
+      if (this.stopped) return index;
+      try {
+        const duplicate = await this.publish(js, event);
+        await this.outbox.markPublished(event.position);
+        this.metrics.relayed.inc({
+          event: `${event.name}@${event.version}`,
+          outcome: duplicate ? 'duplicate' : 'published',
+        });
+        if (this.failing) this.logger.log('Publishing to JetStream again');
+        this.failing = false;
+      } catch (error) {
+        this.metrics.relayed.inc({ event: `${event.name}@${event.version}`, outcome: 'failed' });
+        if (!this.failing)
+          this.logger.warn({ err: error, eventId: event.id }, 'Publishing to JetStream failed; will retry');
+        this.failing = true;
+        this.streams.clear(); // a stream deleted behind our back is created again
+        return index;
+      }
+    }
+    return batch.length;
+  }
+
+  private async publish(js: JetStreamClient, event: UnpublishedEvent): Promise<boolean> {
+    const { stream, subject } = routeOf(event.name, event.aggregateType, this.config.nats.subjectPrefix);
+    await this.ensureStream(stream, subject);
+    const headers = natsHeaders();
+    headers.set('Event-Name', event.name);
+    headers.set('Event-Version', String(event.version));
+    headers.set('Aggregate-Type', event.aggregateType);
+    headers.set('Aggregate-Id', event.aggregateId);
+    const body = JSON.stringify({
+      id: event.id,
+      name: event.name,
+      version: event.version,
+      aggregateType: event.aggregateType,
+      aggregateId: event.aggregateId,
+      occurredAt: event.occurredAt.toISOString(),
+      payload: event.payload,
+    });
+    const ack = await js.publish(subject, body, {
+      msgID: event.id,
+      headers,
+      timeout: this.config.nats.publishTimeoutMs,
+      expect: { streamName: stream },
+    });
+    return ack.duplicate;
+  }
+
+  /** Creates the domain's stream unless it exists (two replicas racing both succeed). */
+  private async ensureStream(stream: string, subject: string): Promise<void> {
+    if (this.streams.has(stream)) return;
+    const manager = await this.nats.manager();
+    if (!manager) throw new Error('NATS is not connected');
+    const subjects = [`${subject.slice(0, subject.lastIndexOf('.'))}.>`];
+    try {
+      await manager.streams.info(stream);
+    } catch {
+      try {
+        await manager.streams.add({
+          name: stream,
+          subjects,
+          duplicate_window: DUPLICATE_WINDOW_NS,
+          max_age: STREAM_MAX_AGE_NS,
+        });
+        this.logger.log(`Created JetStream stream ${stream} (${subjects.join(', ')})`);
+      } catch (error) {
+        // Another replica created it in between: fine if it is there now.
+        await manager.streams.info(stream).catch(() => {
+          throw error;
+        });
+      }
+    }
+    this.streams.add(stream);
+  }
+
+  private async refreshStats(): Promise<void> {
+    try {
+      this.metrics.updateRelay(await this.outbox.relayStats());
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not read the outbox figures');
+    }
+  }
+}

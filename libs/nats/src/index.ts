@@ -1,0 +1,2 @@
+export { NatsConnection, type NatsState } from './nats.connection';
+export { NatsModule } from './nats.module';
