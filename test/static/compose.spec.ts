@@ -72,7 +72,16 @@ describe('docker-compose.yml', () => {
     expect(api.build).toBeDefined();
   });
 
-  it.each(['postgres', 'redis', 'api'])('gives %s a healthcheck', (name) => {
+  it('runs NATS with JetStream, and the API relays to it once it is healthy', () => {
+    const nats = services.nats ?? {};
+    expect(nats.image).toMatch(/^nats:2\./);
+    expect((nats as { command?: string[] }).command).toEqual(expect.arrayContaining(['-js']));
+    expect(healthcheckCommand(nats)).toContain('js-enabled-only=true');
+    expect(apiEnv.NATS_URL).toBe('nats://nats:4222');
+    expect((api.depends_on as Record<string, { condition?: string }>).nats?.condition).toBe('service_healthy');
+  });
+
+  it.each(['postgres', 'redis', 'nats', 'api'])('gives %s a healthcheck', (name) => {
     const service = services[name] ?? {};
     expect(service.healthcheck?.disable).not.toBe(true);
     expect(healthcheckCommand(service)).not.toMatch(/^\s*(NONE)?\s*$/);
