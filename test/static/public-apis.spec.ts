@@ -93,7 +93,7 @@ describe('public APIs of the feature libs', () => {
   it('the catalog lends its stock port and a product query, orders their history query, nothing more', () => {
     expect(moduleExports(moduleOf('catalog'))).toEqual(['CatalogStock', 'CatalogProducts']);
     expect(moduleExports(moduleOf('orders'))).toEqual(['OrderHistory']);
-    expect(moduleExports(moduleOf('users'))).toEqual(['PrincipalStore']);
+    expect(moduleExports(moduleOf('users'))).toEqual(['PrincipalStore', 'UserDirectory']);
     expect(moduleExports(moduleOf('reviews'))).toEqual([]);
   });
 

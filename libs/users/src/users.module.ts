@@ -7,8 +7,9 @@ import { UsersController } from './users.controller';
 import { UsersPrincipalStore } from './users-principal.store';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { UserDirectory } from './user-directory';
 
-/** Accounts: registration, login, profiles, administration. Provides `PrincipalStore` to auth. */
+/** Accounts: registration, login, profiles, administration. Provides `PrincipalStore` to auth and `UserDirectory` (contacts) to the worker. */
 @Module({
   controllers: [AuthController, UsersController],
   providers: [
@@ -16,8 +17,9 @@ import { UsersService } from './users.service';
     AuthService,
     UsersService,
     AdminBootstrap,
+    UserDirectory,
     { provide: PrincipalStore, useClass: UsersPrincipalStore },
   ],
-  exports: [PrincipalStore],
+  exports: [PrincipalStore, UserDirectory],
 })
 export class UsersModule {}

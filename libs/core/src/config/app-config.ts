@@ -56,6 +56,15 @@ export class AppConfig {
   readonly cache!: { memoryMaxEntries: number };
   readonly events!: { pollIntervalMs: number; maxAttempts: number; retryBaseMs: number; retentionHours: number };
   readonly nats!: { url: string | undefined; subjectPrefix: string; publishTimeoutMs: number };
+  /** The worker app (apps/worker): its probe port, retries, redelivery and shutdown bounds, and its mail transport. */
+  readonly worker!: {
+    port: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    ackWaitMs: number;
+    shutdownTimeoutMs: number;
+    mailer: { transport: 'file' | 'log'; outboxDir: string };
+  };
   readonly auth!: {
     jwtSecret: string;
     issuer: string;
@@ -209,6 +218,14 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       url: env.NATS_URL,
       subjectPrefix: env.NATS_SUBJECT_PREFIX,
       publishTimeoutMs: env.NATS_PUBLISH_TIMEOUT_MS,
+    },
+    worker: {
+      port: env.WORKER_PORT,
+      maxAttempts: env.WORKER_MAX_ATTEMPTS,
+      retryBaseMs: env.WORKER_RETRY_BASE_MS,
+      ackWaitMs: env.WORKER_ACK_WAIT_MS,
+      shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+      mailer: { transport: env.MAILER_TRANSPORT, outboxDir: env.MAIL_OUTBOX_DIR },
     },
     events: {
       pollIntervalMs: env.EVENTS_POLL_INTERVAL_MS,

@@ -148,6 +148,53 @@ export class Environment {
   @Max(24 * 365)
   EVENTS_RETENTION_HOURS = 72;
 
+  // --- The worker (apps/worker, docs/events.md "Worker") ------------------------------------------------
+  /** Port of the worker's probe and metrics server. */
+  @ToInt()
+  @IsInt({ message: 'WORKER_PORT must be an integer' })
+  @Min(0)
+  @Max(65535)
+  WORKER_PORT = 3001;
+
+  /** Deliveries of one message to one job before it goes to the dead-letter stream. */
+  @ToInt()
+  @IsInt({ message: 'WORKER_MAX_ATTEMPTS must be an integer' })
+  @Min(1)
+  @Max(100)
+  WORKER_MAX_ATTEMPTS = 5;
+
+  /** The first redelivery's delay after a failure; each further one doubles it (at most 5 minutes). */
+  @ToInt()
+  @IsInt({ message: 'WORKER_RETRY_BASE_MS must be an integer' })
+  @Min(1)
+  @Max(600_000)
+  WORKER_RETRY_BASE_MS = 1_000;
+
+  /** How long JetStream waits for a job's ack before it redelivers the message (a crashed worker). */
+  @ToInt()
+  @IsInt({ message: 'WORKER_ACK_WAIT_MS must be an integer' })
+  @Min(500)
+  @Max(3_600_000)
+  WORKER_ACK_WAIT_MS = 30_000;
+
+  /** After SIGTERM, how long jobs in progress may take to finish before the worker exits anyway. */
+  @ToInt()
+  @IsInt({ message: 'WORKER_SHUTDOWN_TIMEOUT_MS must be an integer' })
+  @Min(0)
+  @Max(300_000)
+  WORKER_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /** How the worker sends mail: `file` (JSON lines under MAIL_OUTBOX_DIR, and a log line) or `log` only. */
+  @Trimmed()
+  @IsIn(['file', 'log'], { message: 'MAILER_TRANSPORT must be one of file, log' })
+  MAILER_TRANSPORT: 'file' | 'log' = 'file';
+
+  /** Where the `file` mail transport writes its messages (`mail.jsonl`). */
+  @Trimmed()
+  @IsString()
+  @MinLength(1)
+  MAIL_OUTBOX_DIR = '.tmp/mail';
+
   // --- HTTP -----------------------------------------------------------------------------------------
   @ToList()
   @IsTrustedProxyList()

@@ -1,0 +1,43 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { AppConfig, CoreModule } from '@app/core';
+import { DatabaseModule, databaseProblemMapper, TransactionHost } from '@app/database';
+import { NatsModule } from '@app/nats';
+import { UserDirectory } from '@app/users';
+import { JobRunner, WORKER_INBOX } from './consumers/job-runner';
+import { workerInbox } from './consumers/worker-inbox';
+import { ProbeServer } from './http/probe-server';
+import { OrderNotificationsJob } from './jobs/order-notifications.job';
+import { WORKER_JOBS, type WorkerJob } from './jobs/worker-job';
+import { Mailer, mailerFactory } from './mail/mailer';
+
+/** The jobs production runs. */
+export const DEFAULT_JOBS: ReadonlyArray<Type<WorkerJob>> = [OrderNotificationsJob];
+
+/**
+ * The worker's composition root: the platform (config, logs, metrics, database, NATS), the features' query classes its
+ * jobs ask (users' `UserDirectory`, which needs only the database: not the whole `UsersModule`, whose auth and event
+ * bus the worker does not run), the mailer, the jobs and their runner. Not
+ * `EventsModule`: its in-process dispatcher belongs to the API.
+ */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, jobs: ReadonlyArray<Type<WorkerJob>> = DEFAULT_JOBS): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
+        DatabaseModule.forRoot(),
+        NatsModule,
+      ],
+      providers: [
+        UserDirectory,
+        { provide: Mailer, inject: [AppConfig], useFactory: mailerFactory },
+        { provide: WORKER_INBOX, inject: [TransactionHost], useFactory: workerInbox },
+        ...jobs,
+        { provide: WORKER_JOBS, inject: [...jobs], useFactory: (...instances: WorkerJob[]) => instances },
+        JobRunner,
+        ProbeServer,
+      ],
+    };
+  }
+}
