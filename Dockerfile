@@ -9,7 +9,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build
+RUN npm run build
 
 # ---- deps: production dependencies only ------------------------------------------------------------
 FROM node:24-slim AS deps

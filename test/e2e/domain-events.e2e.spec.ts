@@ -197,6 +197,22 @@ describeEachDatabase('domain events (outbox, in-process delivery)', (tier) => {
     await until(async () => (await metric(/^event_deliveries_waiting\{state="dead"\}/)) >= 1);
   });
 
+  it("never takes a delivery for a handler this process does not have (another process's, or another version's)", async () => {
+    const counterId = randomUUID();
+    const event = await bump(counterId, 3);
+    await until(() => recorder.applied === 3);
+    await query(sql`
+      insert into event_deliveries (subscriber, event_position, aggregate_key)
+      select 'other-process.handler', position, 'test-counter:' || aggregate_id from outbox_events where id = ${event.id}`);
+    dispatcher.poke();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await dispatcher.idle();
+    const [row] = await query<{ state: string; attempts: number }>(sql`
+      select d.state, d.attempts from event_deliveries d join outbox_events o on o.position = d.event_position
+      where o.id = ${event.id} and d.subscriber = 'other-process.handler'`);
+    expect(row).toEqual({ state: 'pending', attempts: 0 });
+  });
+
   it('applies a redelivered event once (the inbox), e.g. after a crash between the effect and the ack', async () => {
     const counterId = randomUUID();
     const event = await bump(counterId, 7);

@@ -81,7 +81,8 @@ export class EventDispatcher implements OnApplicationBootstrap, BeforeApplicatio
     try {
       do {
         this.again = false;
-        const batch = await this.outbox.claimDue(BATCH, LEASE_MS);
+        const subscribers = this.subscriptions.all().map((subscription) => subscription.subscriber);
+        const batch = await this.outbox.claimDue(subscribers, BATCH, LEASE_MS);
         for (const delivery of batch) {
           if (this.stopped) break;
           await this.deliver(delivery);
@@ -98,7 +99,7 @@ export class EventDispatcher implements OnApplicationBootstrap, BeforeApplicatio
     const key = eventKey(claimed);
     const subscription = this.subscriptions.find(claimed.subscriber);
     try {
-      if (!subscription) throw new Error(`No handler named ${claimed.subscriber} in this process`);
+      if (!subscription) throw new Error(`No handler named ${claimed.subscriber} in this process`); // claimDue prevents it
       const event: DomainEvent<object> = {
         id: claimed.id,
         name: claimed.name,

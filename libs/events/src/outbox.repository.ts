@@ -98,16 +98,23 @@ export class OutboxRepository {
   }
 
   /**
-   * Leases up to `limit` due deliveries for `leaseMs`, oldest event first, and counts the attempt. Only the first
-   * pending delivery of each (subscriber, aggregate) is due: one aggregate's events reach a subscriber one at a time
-   * and in the order they were recorded. Rows another dispatcher holds are skipped, not waited for.
+   * Leases up to `limit` due deliveries of `subscribers` (the handlers this process has) for `leaseMs`, oldest event
+   * first, and counts the attempt. Only the first pending delivery of each (subscriber, aggregate) is due: one
+   * aggregate's events reach a subscriber one at a time and in the order they were recorded. Rows another dispatcher
+   * holds are skipped, not waited for; a process never takes a delivery for a handler it does not have (another kind
+   * of process, or another version during a rolling deploy).
    */
-  async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claimDue(subscribers: readonly string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    if (subscribers.length === 0) return [];
+    const names = sql.join(
+      subscribers.map((name) => sql`${name}`),
+      sql`, `,
+    );
     const result = await this.txHost.tx.execute(sql`
       with due as (
         select d.subscriber, d.event_position
         from ${eventDeliveries} d
-        where d.state = 'pending' and d.next_attempt_at <= now()
+        where d.state = 'pending' and d.next_attempt_at <= now() and d.subscriber in (${names})
           and (d.lease_until is null or d.lease_until < now())
           and not exists (
             select 1 from ${eventDeliveries} earlier
