@@ -81,7 +81,22 @@ describe('docker-compose.yml', () => {
     expect((api.depends_on as Record<string, { condition?: string }>).nats?.condition).toBe('service_healthy');
   });
 
-  it.each(['postgres', 'redis', 'nats', 'api'])('gives %s a healthcheck', (name) => {
+  it('runs the worker from the API image, after the API and NATS are healthy, with a grace period above its bound', () => {
+    const worker = services.worker ?? {};
+    const env = environmentOf(worker);
+    expect(worker.image).toBe(api.image);
+    expect((worker as { command?: string[] }).command).toEqual(['node', 'dist/apps/worker/src/main.js']);
+    expect(env.NATS_URL).toBe(apiEnv.NATS_URL);
+    expect(env.DATABASE_URL).toBe(apiEnv.DATABASE_URL);
+    expect(healthcheckCommand(worker)).toContain(`127.0.0.1:${env.WORKER_PORT}/health/ready`);
+    const dependsOn = worker.depends_on as Record<string, { condition?: string }>;
+    expect(dependsOn.api?.condition).toBe('service_healthy');
+    expect(dependsOn.nats?.condition).toBe('service_healthy');
+    expect(durationMs(worker.stop_grace_period)).toBeGreaterThan(Number(env.WORKER_SHUTDOWN_TIMEOUT_MS));
+    for (const name of Object.keys(env)) expect(documented, `worker: ${name} is documented`).toContain(name);
+  });
+
+  it.each(['postgres', 'redis', 'nats', 'api', 'worker'])('gives %s a healthcheck', (name) => {
     const service = services[name] ?? {};
     expect(service.healthcheck?.disable).not.toBe(true);
     expect(healthcheckCommand(service)).not.toMatch(/^\s*(NONE)?\s*$/);

@@ -56,15 +56,23 @@ const kustomization = parsed.find((manifest) => manifest.file === KUSTOMIZATION)
   { resources?: string[]; namespace?: string } | undefined;
 const manifests = parsed.filter((manifest) => manifest.file !== KUSTOMIZATION);
 
+/** The component a manifest belongs to (`app.kubernetes.io/component`): `api`, or `worker` for apps/worker's. */
+const componentOf = (manifest: Manifest): string | undefined =>
+  (manifest.object.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[
+    'app.kubernetes.io/component'
+  ];
+
+/** The one manifest of a kind for the API (the worker has its own Deployment and PodDisruptionBudget). */
 function only<T>(kind: string): T {
-  const found = manifests.filter((manifest) => manifest.object.kind === kind);
+  const found = manifests.filter((manifest) => manifest.object.kind === kind && componentOf(manifest) !== 'worker');
   expect(
     found.map((manifest) => manifest.file),
     `exactly one ${kind}`,
   ).toHaveLength(1);
   return found[0].object as T;
 }
-const manifestOf = (kind: string): Manifest | undefined => manifests.find((manifest) => manifest.object.kind === kind);
+const manifestOf = (kind: string, component = 'api'): Manifest | undefined =>
+  manifests.find((manifest) => manifest.object.kind === kind && (componentOf(manifest) ?? 'api') === component);
 
 // ---- the shapes used below (schema validation covers the rest) ---------------------------------------
 
@@ -273,11 +281,13 @@ describe('deploy/k8s manifests', () => {
       expect(Model, `${file}: ${object.apiVersion} ${object.kind} is not an expected kind`).toBeDefined();
       expect(() => new Model(object as never).validate(), file).not.toThrow();
     }
+    // One of each for the API; the worker adds its own Deployment and PodDisruptionBudget.
+    const perWorker = new Set(['apps/v1/Deployment', 'policy/v1/PodDisruptionBudget']);
     for (const kind of Object.keys(models)) {
       expect(
         manifests.filter((manifest) => `${manifest.object.apiVersion}/${manifest.object.kind}` === kind),
         kind,
-      ).toHaveLength(1);
+      ).toHaveLength(perWorker.has(kind) ? 2 : 1);
     }
   });
 });
@@ -462,5 +472,42 @@ describe('Service, PodDisruptionBudget, HorizontalPodAutoscaler', () => {
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
     ]);
     expect(container.resources?.requests?.cpu, 'CPU utilization needs a CPU request').toBeDefined();
+  });
+});
+
+describe('the worker (apps/worker)', () => {
+  const worker = (manifestOf('Deployment', 'worker')?.object ?? {
+    spec: { template: { spec: { containers: [] } } },
+  }) as unknown as DeploymentShape;
+  const workerPod = worker.spec.template.spec;
+  const workerContainer: Container & { command?: string[]; env?: Array<{ name: string; value?: string }> } = workerPod
+    .containers[0] ?? { name: '' };
+  const workerEnv = Object.fromEntries((workerContainer.env ?? []).map((entry) => [entry.name, entry.value]));
+
+  it('runs the API image with the worker command and the same configuration', () => {
+    expect(workerContainer.image).toBe(container.image);
+    expect(workerContainer.command).toEqual(['node', 'dist/apps/worker/src/main.js']);
+    expect(workerContainer.envFrom).toEqual(container.envFrom);
+    expect(workerEnv.DB_MIGRATE_ON_START).toBe('false');
+  });
+
+  it('probes its own port: liveness on /health/live, readiness on /health/ready', () => {
+    const port = (workerContainer.ports ?? [])[0] as { name?: string; containerPort?: number } | undefined;
+    expect(String(port?.containerPort)).toBe(workerEnv.WORKER_PORT);
+    expect(workerContainer.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: port?.name });
+    expect(workerContainer.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: port?.name });
+  });
+
+  it('has time to finish its jobs on SIGTERM, and a PodDisruptionBudget keeping one', () => {
+    expect((workerPod.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(
+      Number(workerEnv.WORKER_SHUTDOWN_TIMEOUT_MS),
+    );
+    const pdb = manifestOf('PodDisruptionBudget', 'worker')?.object as unknown as PdbShape;
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(Number(pdb.spec.minAvailable)).toBeLessThan(worker.spec.replicas ?? 1);
+    expect(sameLabels(pdb.spec.selector?.matchLabels, worker.spec.template.metadata?.labels)).toBe(true);
+    expect(sameLabels(pdb.spec.selector?.matchLabels, podLabels), 'the API and worker budgets select apart').toBe(
+      false,
+    );
   });
 });
