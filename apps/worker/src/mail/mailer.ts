@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
+import { createTransport, type Transporter } from 'nodemailer';
 import { AppConfig } from '@app/core';
 
 /** One message to send. `id` is stable per (job, event): a transport that can de-duplicate uses it. */
@@ -14,8 +15,8 @@ export interface MailMessage {
 }
 
 /**
- * The port jobs send mail through. The transport is chosen by MAILER_TRANSPORT: `file` (default, JSON lines) or
- * `log`; an SMTP transport is one more subclass and one more case in {@link mailerFactory}.
+ * The port jobs send mail through: SMTP (nodemailer) when SMTP_URL is set, else as MAILER_TRANSPORT says: `file`
+ * (default, JSON lines) or `log`.
  */
 export abstract class Mailer {
   abstract send(message: MailMessage): Promise<void>;
@@ -48,7 +49,43 @@ export class FileMailer extends LogMailer {
   }
 }
 
+/**
+ * Sends through an SMTP server (nodemailer). The message's stable id becomes its Message-ID, so a
+ * message sent twice (a crash between sending and recording it) carries the same id for mail systems to de-duplicate.
+ */
+export class SmtpMailer extends Mailer {
+  private readonly logger = new Logger('Mailer');
+  private readonly transport: Transporter;
+
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
+    super();
+    this.transport = createTransport(url);
+  }
+
+  async send(message: MailMessage): Promise<void> {
+    const info = (await this.transport.sendMail({
+      from: this.from,
+      to: { name: message.to.name, address: message.to.email },
+      subject: message.subject,
+      text: message.text,
+      messageId: `<${message.id.replace(/[^A-Za-z0-9._:-]/g, '-')}@nest-api>`,
+    })) as { messageId?: string };
+    this.logger.log(
+      { mailId: message.id, to: message.to.email, messageId: info.messageId, ...message.meta },
+      'mail sent',
+    );
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
 export function mailerFactory(config: AppConfig): Mailer {
+  if (config.worker.mailer.smtpUrl) return new SmtpMailer(config.worker.mailer.smtpUrl, config.worker.mailer.from);
   switch (config.worker.mailer.transport) {
     case 'log':
       return new LogMailer();

@@ -63,7 +63,7 @@ export class AppConfig {
     retryBaseMs: number;
     ackWaitMs: number;
     shutdownTimeoutMs: number;
-    mailer: { transport: 'file' | 'log'; outboxDir: string };
+    mailer: { transport: 'file' | 'log'; outboxDir: string; smtpUrl: string | undefined; from: string };
   };
   readonly auth!: {
     jwtSecret: string;
@@ -225,7 +225,12 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       retryBaseMs: env.WORKER_RETRY_BASE_MS,
       ackWaitMs: env.WORKER_ACK_WAIT_MS,
       shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
-      mailer: { transport: env.MAILER_TRANSPORT, outboxDir: env.MAIL_OUTBOX_DIR },
+      mailer: {
+        transport: env.MAILER_TRANSPORT,
+        outboxDir: env.MAIL_OUTBOX_DIR,
+        smtpUrl: env.SMTP_URL,
+        from: env.MAIL_FROM,
+      },
     },
     events: {
       pollIntervalMs: env.EVENTS_POLL_INTERVAL_MS,

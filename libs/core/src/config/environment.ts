@@ -195,6 +195,17 @@ export class Environment {
   @MinLength(1)
   MAIL_OUTBOX_DIR = '.tmp/mail';
 
+  /** An SMTP server for the worker's mail (`smtp://user:pass@host:587`, `smtps://…:465`): when set, mail goes there. */
+  @Trimmed()
+  @Omittable()
+  @Matches(/^smtps?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string = undefined;
+
+  /** The sender of the worker's mail. */
+  @Trimmed()
+  @IsEmail({}, { message: 'MAIL_FROM must be an email address' })
+  MAIL_FROM = 'shop@example.com';
+
   // --- HTTP -----------------------------------------------------------------------------------------
   @ToList()
   @IsTrustedProxyList()
