@@ -35,11 +35,6 @@ export class TransactionHost {
     return this.scope()?.tx ?? this.client.db;
   }
 
-  /** The root handle: for work that must commit on its own even inside a transaction. */
-  get root(): DbExecutor {
-    return this.client.db;
-  }
-
   isTransactionActive(): boolean {
     return this.scope() !== undefined;
   }

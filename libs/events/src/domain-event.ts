@@ -32,8 +32,6 @@ export interface EventType<P extends object> {
   readonly description: string;
 }
 
-export type PayloadOf<T> = T extends EventType<infer P> ? P : never;
-
 /** Every event type defined in this process, by `name@version`: the catalogue the docs and tests read. */
 const defined = new Map<string, EventType<object>>();
 
@@ -56,10 +54,6 @@ export function defineEvent<P extends object>(definition: EventType<P>): EventTy
 /** The defined event types, sorted by name and version. */
 export function definedEvents(): ReadonlyArray<EventType<object>> {
   return [...defined.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
-}
-
-export function findEventType(name: string, version: number): EventType<object> | undefined {
-  return defined.get(eventKey({ name, version }));
 }
 
 /** Thrown when a payload breaks its event's schema (on publish: a bug; on delivery: an event never retried). */

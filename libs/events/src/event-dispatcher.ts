@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/core';
 import { type DomainEvent, eventKey, InvalidEventPayloadError, validatePayload } from './domain-event';
+import { DrainLoop } from './drain-loop';
 import { EventInbox } from './event-inbox';
 import { EventSubscriptions } from './event-subscriptions';
 import { EventsMetrics } from './events.metrics';
@@ -26,10 +27,7 @@ const PURGE_EVERY_MS = 10 * 60_000;
 @Injectable()
 export class EventDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EventDispatcher');
-  private draining: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: DrainLoop;
   private lastPurgeAt = 0;
 
   constructor(
@@ -38,60 +36,46 @@ export class EventDispatcher implements OnApplicationBootstrap, BeforeApplicatio
     private readonly inbox: EventInbox,
     private readonly metrics: EventsMetrics,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.loop = new DrainLoop(
+      config.events.pollIntervalMs,
+      () => this.deliverBatch(),
+      () => this.housekeeping(),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   /** Stops polling and lets the delivery in progress finish (the rest stays pending for the next start). */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.draining;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Delivers what is due now; a poke while a drain runs makes it go round once more. */
   poke(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    this.loop.poke();
   }
 
   /** Resolves once nothing is being delivered (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.poke();
-      void this.housekeeping().finally(() => this.schedule());
-    }, this.config.events.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  private async drain(): Promise<void> {
+  private async deliverBatch(): Promise<'more' | 'done'> {
     try {
-      do {
-        this.again = false;
-        const subscribers = this.subscriptions.all().map((subscription) => subscription.subscriber);
-        const batch = await this.outbox.claimDue(subscribers, BATCH, LEASE_MS);
-        for (const delivery of batch) {
-          if (this.stopped) break;
-          await this.deliver(delivery);
-        }
-        if (batch.length === BATCH) this.again = true;
-      } while (this.again && !this.stopped);
+      const subscribers = this.subscriptions.all().map((subscription) => subscription.subscriber);
+      const batch = await this.outbox.claimDue(subscribers, BATCH, LEASE_MS);
+      for (const delivery of batch) {
+        if (this.loop.isStopped) return 'done';
+        await this.deliver(delivery);
+      }
+      return batch.length === BATCH ? 'more' : 'done';
     } catch (error) {
       // The database is away: the poll tries again.
       this.logger.warn({ err: error }, 'Could not deliver events');
+      return 'done';
     }
   }
 

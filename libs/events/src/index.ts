@@ -4,9 +4,7 @@ export {
   type DomainEvent,
   eventKey,
   type EventType,
-  findEventType,
   InvalidEventPayloadError,
-  type PayloadOf,
   validatePayload,
 } from './domain-event';
 export { EventBus } from './event-bus';

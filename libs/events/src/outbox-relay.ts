@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { AppConfig } from '@app/core';
 import { NatsConnection } from '@app/nats';
+import { DrainLoop } from './drain-loop';
 import { EventsMetrics } from './events.metrics';
 import { OutboxRepository, type UnpublishedEvent } from './outbox.repository';
 
@@ -35,10 +36,7 @@ export function routeOf(name: string, aggregateType: string, prefix: string): { 
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private readonly streams = new Set<string>();
-  private draining: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: DrainLoop;
   private failing = false;
 
   constructor(
@@ -46,7 +44,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly nats: NatsConnection,
     private readonly metrics: EventsMetrics,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.loop = new DrainLoop(
+      config.events.pollIntervalMs,
+      () => this.publishBatch(),
+      () => this.refreshStats(),
+    );
+  }
 
   get enabled(): boolean {
     return this.nats.configured;
@@ -55,63 +59,43 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     this.metrics.enableRelayMetrics();
-    this.schedule();
+    this.loop.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.draining;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Publishes what is waiting now; a poke while a drain runs makes it go round once more. */
   poke(): void {
-    if (!this.enabled || this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    if (this.enabled) this.loop.poke();
   }
 
-  async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.poke();
-      void this.refreshStats().finally(() => this.schedule());
-    }, this.config.events.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  private async drain(): Promise<void> {
+  private async publishBatch(): Promise<'more' | 'done'> {
     try {
-      do {
-        this.again = false;
-        const js = this.nats.jetStream();
-        if (!js) return; // not connected: the poll tries again
-        const batch = await this.outbox.claimUnpublished(BATCH, LEASE_MS);
-        const published = await this.publishInOrder(js, batch);
-        if (published < batch.length) {
-          await this.outbox.releaseLeases(batch.slice(published).map((event) => event.position));
-          return; // the poll tries again
-        }
-        if (batch.length === BATCH) this.again = true;
-      } while (this.again && !this.stopped);
+      const js = this.nats.jetStream();
+      if (!js) return 'done'; // not connected: the poll tries again
+      const batch = await this.outbox.claimUnpublished(BATCH, LEASE_MS);
+      const published = await this.publishInOrder(js, batch);
+      if (published < batch.length) {
+        await this.outbox.releaseLeases(batch.slice(published).map((event) => event.position));
+        return 'done'; // the poll tries again
+      }
+      return batch.length === BATCH ? 'more' : 'done';
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not relay events');
+      return 'done';
     }
   }
 
   /** Publishes the events one by one in order; stops at the first failure. Returns how many were published. */
   private async publishInOrder(js: JetStreamClient, batch: readonly UnpublishedEvent[]): Promise<number> {
     for (const [index, event] of batch.entries()) {
-      if (this.stopped) return index;
+      if (this.loop.isStopped) return index;
       try {
         const duplicate = await this.publish(js, event);
         await this.outbox.markPublished(event.position);
