@@ -8,14 +8,24 @@ import { markdown, writeJson } from './lib/report.mjs';
 import { startServer } from './lib/processes.mjs';
 import { meets, runAb } from './lib/rounds.mjs';
 import { ApiClient, newPassword } from './lib/seed.mjs';
+import { createNatsPrefix } from './lib/nats.mjs';
 import { createDatabase, createPgliteDir, createRedisPrefix } from './lib/services.mjs';
-import { apiEnvironment, baselinesDir, builtApiDir, hasWrk, repoRoot, settings } from './lib/settings.mjs';
+import {
+  apiEnvironment,
+  baselinesDir,
+  builtApiDir,
+  builtWorkerDir,
+  hasWrk,
+  repoRoot,
+  settings,
+} from './lib/settings.mjs';
 import {
   abScenarios,
   clusterScenario,
   coldStartAndMemory,
   compressionScenario,
   hostileBodies,
+  invoiceRendering,
   loginStorm,
   mixedLoad,
 } from './scenarios.mjs';
@@ -23,6 +33,10 @@ import {
 const t0 = performance.now();
 const log = (message) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${message}\n`);
 const mainJs = join(builtApiDir, 'main.js');
+const workerJs = join(builtWorkerDir, 'main.js');
+/** BENCH_ONLY=S13 (or S2,S13…): only these scenarios, after the same servers and seeding. */
+const only = process.env.BENCH_ONLY?.split(',').map((id) => id.trim().toUpperCase());
+const wanted = (id) => !only || only.includes(id);
 
 const secret = randomBytes(48).toString('base64url');
 const admin = { email: `admin-${randomBytes(4).toString('hex')}@bench.example.com`, password: newPassword() };
@@ -162,7 +176,7 @@ async function main() {
 
   const ctx = { servers, pg, lite };
   const scenarios = [];
-  for (const scenario of abScenarios(ctx)) {
+  for (const scenario of abScenarios(ctx).filter((s) => wanted(s.id))) {
     log(`${scenario.id} ${scenario.title}`);
     scenarios.push(await runAb(scenario, settings));
     if (scenario.id === 'S2') {
@@ -170,23 +184,33 @@ async function main() {
       memory.lite.rssAfterS2 = servers.apiLite.rssMb();
     }
   }
-  const measurements = coldStartAndMemory(memory);
-  log('S7 login storm');
-  measurements.push(...(await loginStorm(ctx, settings)));
-  log('S9 mixed load');
-  measurements.push(...(await mixedLoad(ctx, settings)));
-  log('S11 hostile bodies');
-  measurements.push(...(await hostileBodies(ctx, settings)));
-  log('S12 response compression');
+  const measurements = wanted('S8') ? coldStartAndMemory(memory) : [];
+  if (wanted('S7')) {
+    log('S7 login storm');
+    measurements.push(...(await loginStorm(ctx, settings)));
+  }
+  if (wanted('S9')) {
+    log('S9 mixed load');
+    measurements.push(...(await mixedLoad(ctx, settings)));
+  }
+  if (wanted('S11')) {
+    log('S11 hostile bodies');
+    measurements.push(...(await hostileBodies(ctx, settings)));
+  }
   const startPinnedApi = (name, extra) => start(name, mainJs, { ...pgEnv, ...extra }, '/health/ready');
-  const compression = await compressionScenario(ctx, settings, startPinnedApi);
-  scenarios.push(...compression.scenarios);
-  measurements.push(...compression.measurements);
-  log('S10 cluster mode');
-  const startUnpinnedApi = (name, extra) =>
-    startServer({ name, script: mainJs, env: { ...pgEnv, ...extra }, readyPath: '/health/ready' });
-  const cluster = await clusterScenario(ctx, settings, startUnpinnedApi);
-  scenarios.push(cluster);
+  if (wanted('S12')) {
+    log('S12 response compression');
+    const compression = await compressionScenario(ctx, settings, startPinnedApi);
+    scenarios.push(...compression.scenarios);
+    measurements.push(...compression.measurements);
+  }
+  if (wanted('S13')) await invoices(ctx, measurements, { database, pgEnv, startPinnedApi });
+  if (wanted('S10')) {
+    log('S10 cluster mode');
+    const startUnpinnedApi = (name, extra) =>
+      startServer({ name, script: mainJs, env: { ...pgEnv, ...extra }, readyPath: '/health/ready' });
+    scenarios.push(await clusterScenario(ctx, settings, startUnpinnedApi));
+  }
   for (const m of measurements) m.met = meets(m.value, m.target);
 
   const result = {
@@ -208,6 +232,32 @@ async function main() {
   await writeJson(settings.output, result);
   process.stdout.write(`${markdown(result)}\n`);
   log(`done in ${result.durationSeconds.toFixed(0)} s; wrote ${settings.output}`);
+}
+
+/** S13: the worker beside an API relaying to NATS, on this run's own subject prefix (streams deleted at the end). */
+async function invoices(ctx, measurements, { database, pgEnv, startPinnedApi }) {
+  log('S13 invoice PDFs in the worker');
+  const nats = await createNatsPrefix(settings.natsUrl);
+  if (nats.skipped) log(`S13 skipped: ${nats.skipped}`);
+  else cleanups.push(() => nats.cleanup());
+  measurements.push(
+    ...(await invoiceRendering(ctx, settings, {
+      nats,
+      databaseUrl: database.url,
+      adminToken: (client) => client.login(admin.email, admin.password),
+      startApi: startPinnedApi,
+      // The worker on the load CPU: another pod in production (see scenarios.mjs, S13).
+      startWorker: (name, extra) =>
+        startServer({
+          name,
+          script: workerJs,
+          env: { ...pgEnv, ...extra },
+          cpu: settings.loadCpu,
+          readyPath: '/health/ready',
+          portVariable: 'WORKER_PORT',
+        }),
+    })),
+  );
 }
 
 if (!hasWrk()) {

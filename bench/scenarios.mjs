@@ -1,12 +1,15 @@
 // Scenario definitions. A/B scenarios (S1-S5, S6 inside S2/S3, S10, S12) are sides measured in alternating
-// rounds by lib/rounds.mjs; the others (S7, S9, S11) are functions returning measurements. S8 is measured by
+// rounds by lib/rounds.mjs; the others (S7, S9, S11, S13) are functions returning measurements. S8 is measured by
 // run.mjs around the servers' starts and S2.
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { eventLoop, hitRatio, scrape } from './lib/metrics.mjs';
-import { runToEnd } from './lib/processes.mjs';
+import pg from 'pg';
+import { EVENT_LOOP_RESOLUTION_MS, eventLoop, eventLoopLate, hitRatio, scrape } from './lib/metrics.mjs';
+import { pinned, runToEnd } from './lib/processes.mjs';
 import { runAb } from './lib/rounds.mjs';
+import { ApiClient } from './lib/seed.mjs';
 import { toolsDir } from './lib/settings.mjs';
 import { lua, luaTable, runWrk, staticRequest } from './lib/wrk.mjs';
 
@@ -128,11 +131,14 @@ export const coldStartAndMemory = ({ pg, lite }) => [
   { id: 'S8', name: 'RSS after S2, PGlite', value: lite.rssAfterS2, unit: 'MB', target: { op: '<', value: 400 } },
 ];
 
-const probe = async (base, seconds, settings) =>
+/** The probe (tools/probe.mjs): GET `url` every 5 ms for `seconds`, with `token` as a bearer token if given. */
+const probe = async (url, seconds, settings, token) =>
   JSON.parse(
-    await runToEnd(process.execPath, [join(toolsDir, 'probe.mjs'), `${base}/health/live`, String(seconds), '5'], {
-      cpu: settings.loadCpu,
-    }),
+    await runToEnd(
+      process.execPath,
+      [join(toolsDir, 'probe.mjs'), url, String(seconds), '5', ...(token ? [token] : [])],
+      { cpu: settings.loadCpu },
+    ),
   );
 
 /** S7: 20 concurrent logins for the duration; liveness latency (paced probe) and event-loop delay meanwhile. */
@@ -146,7 +152,7 @@ request = function()
   counter = counter + 1
   return wrk.format("POST", "/v1/auth/login", headers, users[(counter % #users) + 1])
 end`;
-  const idle = await probe(s.api.base, Math.max(1, Math.min(3, settings.stormSeconds)), settings);
+  const idle = await probe(`${s.api.base}/health/live`, Math.max(1, Math.min(3, settings.stormSeconds)), settings);
   await scrape(s.api.base);
   const [storm, during] = await Promise.all([
     runWrk({
@@ -156,7 +162,7 @@ end`;
       connections: settings.stormConnections,
       cpu: settings.loadCpu,
     }),
-    probe(s.api.base, settings.stormSeconds, settings),
+    probe(`${s.api.base}/health/live`, settings.stormSeconds, settings),
   ]);
   const lag = eventLoop(await scrape(s.api.base));
   return [
@@ -388,5 +394,189 @@ export async function compressionScenario({ pg }, settings, startApi) {
     return { scenarios: [small, large], measurements };
   } finally {
     await Promise.all([on.stop(), off.stop()]);
+  }
+}
+
+/** The probe (tools/probe.mjs) on the load CPU until `stop()`, which resolves with its numbers. */
+function startProbe(url, token, settings) {
+  const [command, args] = pinned(settings.loadCpu, process.execPath, [
+    join(toolsDir, 'probe.mjs'),
+    url,
+    '3600',
+    '5',
+    token,
+  ]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      return JSON.parse(stdout);
+    },
+  };
+}
+
+/**
+ * Polls the bench database until every order of `orderIds` has its invoice row; resolves with how many there were at
+ * the first look.
+ */
+async function storedInvoices(databaseUrl, orderIds, timeoutMs = 120_000) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let first;
+    for (;;) {
+      const { rows } = await client.query('select count(*)::int as n from invoices where order_id = any($1::uuid[])', [
+        orderIds,
+      ]);
+      first ??= rows[0].n;
+      if (rows[0].n >= orderIds.length) return { first };
+      if (Date.now() > deadline)
+        throw new Error(`S13: ${rows[0].n} of ${orderIds.length} invoices after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * S13: invoice PDFs off the event loop. An API relaying to NATS (BENCH_NATS_URL, a prefix of this run's own) and
+ * the worker, both on the bench's PostgreSQL database, the API on the server CPU and the worker where `startWorker`
+ * puts it (see run.mjs). `orders` orders are placed, then marked paid at once by the admin; the worker's `invoices`
+ * job renders each PDF in its piscina thread and stores it. From the moment the payments are answered (the 50
+ * transactions are API work, not rendering) until every invoice exists: the worker's event-loop delay (its /metrics,
+ * scraped at both ends) and the API's latency on an authenticated cached read (the probe, `GET /v1/products/{id}`
+ * every 5 ms). The control: the worker stopped, as many other orders paid, the same probe for as long (the API's
+ * share of the payments, its relay included, without any rendering). Skipped (one row saying why) without NATS.
+ */
+export async function invoiceRendering(
+  { pg: seeded },
+  settings,
+  { nats, databaseUrl, adminToken, startApi, startWorker },
+) {
+  if (nats.skipped) {
+    return [
+      {
+        id: 'S13',
+        name: 'invoice PDFs rendered by the worker',
+        value: NaN,
+        unit: '',
+        note: `skipped: ${nats.skipped}`,
+      },
+    ];
+  }
+  // The events of the earlier scenarios (thousands of orders, recorded by APIs without NATS_URL) were never meant
+  // for a relay: marked published, as migration 0004 does, so that the worker sees only this scenario's.
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin
+    .query('update outbox_events set published_at = occurred_at where published_at is null')
+    .finally(() => admin.end());
+
+  const natsEnv = { NATS_URL: nats.url, NATS_SUBJECT_PREFIX: nats.prefix };
+  const api = await startApi('api-nats', natsEnv);
+  const worker = await startWorker('worker', { ...natsEnv, MAILER_TRANSPORT: 'log', INVOICE_RENDER_THREADS: '1' });
+  try {
+    const client = new ApiClient(api.base);
+    const token = await adminToken(client);
+    const users = seeded.mixUsers;
+    const productId = seeded.mixProductIds[0];
+    const placeOrders = async () => {
+      const placed = [];
+      for (let i = 0; i < settings.invoices.orders; i += 10) {
+        const batch = Array.from({ length: Math.min(10, settings.invoices.orders - i) }, (_, j) =>
+          client.orders(users[(i + j) % users.length].token, [[productId]]).then(([order]) => order),
+        );
+        placed.push(...(await Promise.all(batch)));
+      }
+      return placed;
+    };
+    const payAll = async (orders) => {
+      const paid = await Promise.all(
+        orders.map((order) =>
+          client.call('PATCH', `/v1/orders/${order.id}/status`, {
+            token,
+            body: { status: 'paid' },
+            headers: { 'if-match': `"v${order.version}"` },
+          }),
+        ),
+      );
+      const failed = paid.filter((res) => res.status !== 200).length;
+      if (failed > 0) throw new Error(`S13: ${failed} of ${orders.length} payments failed`);
+    };
+    const [rendered, control] = [await placeOrders(), await placeOrders()];
+    const readUrl = `${api.base}/v1/products/${seeded.readProduct.id}`;
+    const reader = seeded.users.product.token;
+    await scrape(worker.base); // resets the worker's event-loop histogram (its start, the orders placed)
+    await new Promise((r) => setTimeout(r, 1_000));
+    const idleLag = eventLoopLate(await scrape(worker.base));
+
+    // Rendering: from the payments' answers (50 transactions are API work, not rendering) to the last invoice row.
+    const started = performance.now();
+    await payAll(rendered);
+    const answeredMs = performance.now() - started;
+    const probing = startProbe(readUrl, reader, settings);
+    const stored = await storedInvoices(
+      databaseUrl,
+      rendered.map((order) => order.id),
+    );
+    const renderMs = performance.now() - started;
+    const lag = eventLoopLate(await scrape(worker.base));
+    const during = await probing.stop();
+
+    // The control: the worker stopped, as many payments (the API relays their events just the same), the same probe
+    // for as long: what is left is the rendering's share.
+    await worker.stop();
+    await payAll(control);
+    const alone = startProbe(readUrl, reader, settings);
+    await new Promise((r) => setTimeout(r, Math.max(500, renderMs - answeredMs)));
+    const without = await alone.stop();
+    const n = rendered.length;
+    return [
+      {
+        id: 'S13',
+        name: `${n} orders paid at once → ${n} invoices stored`,
+        value: renderMs,
+        unit: 'ms',
+        note: `1 render thread; payments answered after ${answeredMs.toFixed(0)} ms, ${stored.first} invoice(s) stored by then`,
+      },
+      {
+        id: 'S13',
+        name: 'worker event-loop delay p99 while rendering',
+        value: lag.p99,
+        unit: 'ms',
+        target: { op: '<', value: 20 },
+        note: `beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval; idle: ${idleLag.p99.toFixed(1)} ms`,
+      },
+      {
+        id: 'S13',
+        name: 'worker event-loop delay max while rendering',
+        value: lag.max,
+        unit: 'ms',
+        note: `idle: ${idleLag.max.toFixed(1)} ms`,
+      },
+      {
+        id: 'S13',
+        name: 'API read p99, no worker / while rendering',
+        value: without.p99,
+        value2: during.p99,
+        unit: 'ms',
+        note: `p50 ${without.p50.toFixed(2)} / ${during.p50.toFixed(2)} ms; ${without.count} / ${during.count} probes, ${without.errors + during.errors} errors`,
+      },
+      {
+        id: 'S13',
+        name: 'API read p99 while rendering ÷ no worker',
+        value: during.p99 / without.p99,
+        unit: '',
+        target: { op: '≤', value: 1.5 },
+      },
+    ];
+  } finally {
+    await Promise.all([worker.stop(), api.stop()]);
   }
 }

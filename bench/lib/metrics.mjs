@@ -32,3 +32,15 @@ export const eventLoop = (after) => ({
   p99: (after.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000,
   max: (after.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000,
 });
+
+/**
+ * The event-loop histogram's sampling interval (`eventLoopMonitoringPrecision` in libs/core/src/metrics/metrics.ts):
+ * each sample is the time between two ticks of a timer of this period, so an idle loop reads about 20 ms.
+ */
+export const EVENT_LOOP_RESOLUTION_MS = 20;
+
+/** Event-loop delay since the previous scrape beyond the sampling interval (the time the loop was late), in ms. */
+export const eventLoopLate = (after) => {
+  const { p99, max } = eventLoop(after);
+  return { p99: Math.max(0, p99 - EVENT_LOOP_RESOLUTION_MS), max: Math.max(0, max - EVENT_LOOP_RESOLUTION_MS) };
+};

@@ -31,7 +31,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts `node script` with only PATH and `env` in an empty working directory (no developer `.env` leaks in),
- * then waits until `readyPath` answers 200. Returns its base URL, pid, the time from spawn to ready, and stop().
+ * listening on a free port given as `portVariable` (PORT; the worker's is WORKER_PORT), then waits until `readyPath`
+ * answers 200. Returns its base URL, pid, the time from spawn to ready, and stop().
  */
 export async function startServer({
   name,
@@ -41,6 +42,7 @@ export async function startServer({
   readyPath = '/health/live',
   timeoutMs = 60_000,
   nodeArgs = [],
+  portVariable = 'PORT',
 }) {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), `bench-${name}-`));
@@ -48,7 +50,7 @@ export async function startServer({
   const started = performance.now();
   const child = spawn(command, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', [portVariable]: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

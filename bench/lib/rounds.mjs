@@ -17,7 +17,9 @@ export const meets = (value, target) =>
       ? value >= target.value
       : target.op === '<'
         ? value < target.value
-        : undefined;
+        : target.op === '≤'
+          ? value <= target.value
+          : undefined;
 
 /** The answer of one request of a side (before any load), to compare sides' bodies and count bytes. */
 async function sample(side) {

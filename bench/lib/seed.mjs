@@ -50,6 +50,11 @@ export class ApiClient {
     return call(this.base, 'GET', path, { token });
   }
 
+  /** Any request: `{ status, headers, text, json }`. */
+  call(method, path, options) {
+    return call(this.base, method, path, options);
+  }
+
   async login(email, password) {
     const res = await expectStatus(
       call(this.base, 'POST', '/v1/auth/login', { body: { email, password } }),

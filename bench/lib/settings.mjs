@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(benchDir, '..');
 export const builtApiDir = join(repoRoot, 'dist', 'apps', 'api', 'src');
+export const builtWorkerDir = join(repoRoot, 'dist', 'apps', 'worker', 'src');
 export const baselinesDir = join(benchDir, 'baselines');
 export const toolsDir = join(benchDir, 'tools');
 
@@ -21,6 +22,9 @@ const MODES = {
   quick: { rounds: 2, seconds: 2, warmupSeconds: 1, stormSeconds: 3, mixSeconds: 3, hostileSeconds: 3, mixUsers: 50 },
   smoke: { rounds: 1, seconds: 1, warmupSeconds: 0, stormSeconds: 1, mixSeconds: 1, hostileSeconds: 1, mixUsers: 5 },
 };
+
+/** S13: orders paid at once, each one invoice to render. */
+const INVOICE_MODES = { full: { orders: 50 }, quick: { orders: 50 }, smoke: { orders: 10 } };
 
 /**
  * S12's two A/B runs (compression on vs off), shorter than the other scenarios' so that S12 stays under a minute
@@ -51,6 +55,9 @@ export const settings = {
   loadCpu: pinning ? '1' : undefined,
   databaseUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+  /** S13's NATS (JetStream): the API relays to it and the worker consumes it; S13 is skipped when none answers. */
+  natsUrl: process.env.BENCH_NATS_URL || 'nats://127.0.0.1:4222',
+  invoices: INVOICE_MODES[mode],
   /** Only a full run replaces the committed results; quick and smoke runs write to the temporary directory. */
   output:
     process.env.BENCH_OUTPUT ||

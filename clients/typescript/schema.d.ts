@@ -208,6 +208,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/orders/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live updates of the caller's orders (server-sent events)
+     * @description A `text/event-stream` that stays open: one message per order event, `id:` the event id, `event:` its name (`order.placed`, `order.status-changed`, `order.cancelled`), `data:` one line of JSON (`OrderEventMessage`). Callers get their own orders' events; admins every order's, or one user's with `userId`. Any replica serves it, whichever replica made the change. A comment line (`: heartbeat`) comes every 15 s, `retry:` says when to reconnect. Reconnect with `Last-Event-ID` (browsers do) to get what was recorded after that event first; when it cannot be replayed any more, an `event: gap` message says so (re-read `GET /v1/orders`). The stream ends when the access token expires and when the server shuts down: reconnect then. At most `SSE_MAX_STREAMS_PER_USER` streams per user (429 beyond). Needs the `Authorization` header like every route (a fetch-based event-source client; the browser `EventSource` cannot send it).
+     */
+    get: operations['streamOrderEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/orders/{id}': {
     parameters: {
       query?: never;
@@ -242,6 +262,26 @@ export interface paths {
      * @description A `pending` or `paid` order of the caller (admins: any order) becomes `cancelled` and its units go back to stock. With `If-Match`, only if the order is still at that version (412 otherwise). Another user's order answers 404.
      */
     post: operations['cancelOrder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/orders/{id}/invoice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An order's invoice (PDF)
+     * @description The invoice of a paid order, made once in the background after the payment. 202 with `Retry-After` while it is being made. The order's customer or an admin only: another user's order answers 404, as a missing one does; so does an order that was never paid (pending, or cancelled before payment).
+     */
+    get: operations['getOrderInvoice'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -508,6 +548,20 @@ export interface components {
       /** @example must not be less than 1 */
       message: string;
     };
+    InvoicePending: {
+      /**
+       * Format: uuid
+       * @description The order
+       * @example 4b3c2d1e-0f9a-4b8c-9d7e-6f5a4b3c2d1e
+       */
+      orderId: string;
+      /**
+       * @description The invoice is being made: ask again after `Retry-After` seconds
+       * @example pending
+       * @enum {string}
+       */
+      status: 'pending';
+    };
     LoginRequest: {
       /** @example ada@example.com */
       email: string;
@@ -562,6 +616,43 @@ export interface components {
        * @example 2025-01-15T09:30:00.000Z
        */
       updatedAt: string;
+    };
+    /** @description The JSON `data:` line of an `order.placed`, `order.status-changed` or `order.cancelled` message on `GET /v1/orders/events`. */
+    OrderEventMessage: {
+      /** Format: uuid */
+      orderId: string;
+      /**
+       * Format: uuid
+       * @description The order's owner
+       */
+      userId: string;
+      /**
+       * @description The status the order has after this event
+       * @enum {string}
+       */
+      status: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
+      /**
+       * @description The status before (status changes and cancellations)
+       * @enum {string}
+       */
+      from?: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
+      /**
+       * Format: int32
+       * @description The order's version after the change, as its `ETag` says it (status changes and cancellations)
+       */
+      version?: number;
+      /**
+       * Format: int64
+       * @description The total in minor units of `currency` (placed orders)
+       */
+      totalCents?: number;
+      /** @description ISO 4217 code (placed orders) */
+      currency?: string;
+      /**
+       * Format: date-time
+       * @description When the change was recorded
+       */
+      occurredAt: string;
     };
     OrderItem: {
       /**
@@ -2558,6 +2649,155 @@ export interface operations {
       };
     };
   };
+  streamOrderEvents: {
+    parameters: {
+      query?: {
+        /** @description Admins: only this user's orders' events (ignored for other callers, who only ever see their own) */
+        userId?: string;
+      };
+      header?: {
+        /** @description The `id:` of the last message received: the stream starts with what was recorded after it. */
+        'Last-Event-ID'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event stream. Each `data:` line is an [OrderEventMessage](#/components/schemas/OrderEventMessage). */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example retry: 3000
+           *
+           *     id: 0b6f4a52-9f0e-4c47-9a55-2f3c1d7e8a90
+           *     event: order.placed
+           *     data: {"orderId":"4b3c2d1e-0f9a-4b8c-9d7e-6f5a4b3c2d1e","userId":"9d7e6f5a-4b3c-4d1e-8f9a-0b8c9d7e6f5a","status":"pending","totalCents":2598,"currency":"EUR","occurredAt":"2026-11-29T10:00:00.000Z"}
+           *
+           *     : heartbeat
+           */
+          'text/event-stream': string;
+        };
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. Also a `Last-Event-ID` that is not an event id. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. Also: the caller already holds `SSE_MAX_STREAMS_PER_USER` open streams (`too-many-streams`). */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. Also: this replica holds as many streams as it may, or is shutting down. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
   getOrder: {
     parameters: {
       query?: never;
@@ -2914,6 +3154,199 @@ export interface operations {
            *       "status": 415,
            *       "title": "Unsupported Media Type",
            *       "type": "https://errors.example.dev/unsupported-media-type"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Rate limited; retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Too many requests; retry in 12 s",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "https://errors.example.dev/rate-limited"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An unexpected error (a bug); the details are only in the server log, under the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request id when you report it.",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 500,
+           *       "title": "Internal Server Error",
+           *       "type": "https://errors.example.dev/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A dependency the request needs is unavailable, the request did not complete in time, or the instance is shutting down; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The database is unavailable; retry later",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 503,
+           *       "title": "Service Unavailable",
+           *       "type": "https://errors.example.dev/service-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  getOrderInvoice: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag held: the same invoice answers 304 without a body */
+        'If-None-Match'?: string;
+      };
+      path: {
+        /** @description The order id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The invoice, `Content-Disposition: inline; filename="invoice-<number>.pdf"`, `Cache-Control: private` */
+      200: {
+        headers: {
+          /** @description `inline`, with the file name `invoice-<number>.pdf` */
+          'Content-Disposition'?: string;
+          /** @description The invoice's SHA-256 (an invoice never changes): send it as `If-None-Match` for a 304 */
+          ETag?: string;
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+        };
+      };
+      /** @description The order is paid and its invoice is being made: ask again after `Retry-After` seconds */
+      202: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InvoicePending'];
+        };
+      };
+      /** @description `If-None-Match` names this invoice: the copy held is good (no body) */
+      304: {
+        headers: {
+          /** @description The invoice's SHA-256 (an invoice never changes): send it as `If-None-Match` for a 304 */
+          ETag?: string;
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is malformed: invalid JSON, a body or query beyond the shape limits, an unknown property, a field that fails validation (`errors` lists them), a malformed path parameter or cursor. */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "1 field is invalid",
+           *       "errors": [
+           *         {
+           *           "field": "items[0].quantity",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ],
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "https://errors.example.dev/validation"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ValidationProblemDetails'];
+        };
+      };
+      /** @description No, a malformed, an expired or a revoked access token (or, on login, wrong credentials). */
+      401: {
+        headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Missing or invalid credentials",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "https://errors.example.dev/unauthorized"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such resource, or not one the caller may see. No such order, another user's, or an order that was never paid (it has no invoice). */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "No such order",
+           *       "requestId": "0b5c7c1e-3f7a-4a59-9d6e-2f0d8f7d1c2b",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "https://errors.example.dev/not-found"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDetails'];

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseClient, rowsOf } from '@app/database';
 import { adminEnv, type TestUser } from '../support/auth';
 import { postgresTier, type TestDatabase } from '../support/databases';
 import { natsSkipReason, openTestNats, type TestNats } from '../support/nats';
@@ -11,13 +13,26 @@ import { mailsIn, newMailDir, type SentMail, startBuiltWorker, until } from '../
 /**
  * The built worker as a real process, against the API (in this process) on one PostgreSQL database and the machine's
  * NATS: SIGTERM under load loses nothing and sends nothing twice; SIGKILL mid-job leaves the message to be
- * redelivered, and its effect happens once.
+ * redelivered, and its effect happens once (one mail, one invoice).
  */
 
 const ACK_WAIT_MS = 1_500;
 const SHUTDOWN_TIMEOUT_MS = 3_000;
 
 const skipReason = natsSkipReason ?? postgresTier.skipReason;
+
+/** Waits until another session's statement like `pattern` (ILIKE) waits on a lock `blocker` holds. */
+async function untilWaitingOnLock(blocker: pg.Client, what: string, pattern: string): Promise<void> {
+  await until(what, async () => {
+    await blocker.query('select pg_stat_clear_snapshot()'); // a transaction sees one snapshot otherwise
+    const { rows } = await blocker.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query ilike $1 and pid <> pg_backend_pid()`,
+      [pattern],
+    );
+    return rows[0]!.n > 0;
+  });
+}
 
 describe('the built worker without NATS_URL', () => {
   it('refuses to start, with one line, exit 1', async () => {
@@ -55,6 +70,16 @@ describe.skipIf(skipReason !== undefined)(
     };
     const confirmations = (mailDir: string, orderId?: string): SentMail[] =>
       mailsIn(mailDir).filter((m) => m.meta.kind === 'confirmation' && (!orderId || m.meta.orderId === orderId));
+    const updates = (mailDir: string, orderId: string): SentMail[] =>
+      mailsIn(mailDir).filter((m) => m.meta.kind === 'update' && m.meta.orderId === orderId);
+    const invoicesOf = async (orderId: string): Promise<number> => {
+      const [row] = rowsOf<{ n: number }>(
+        await api.app
+          .get(DatabaseClient)
+          .db.execute(sql`select count(*)::int as n from invoices where order_id = ${orderId}`),
+      );
+      return row!.n;
+    };
 
     beforeAll(async () => {
       db = await postgresTier.create();
@@ -125,15 +150,11 @@ describe.skipIf(skipReason !== undefined)(
         order = await shop.order(alice.tokens.accessToken, [
           { productId: (await shop.createProduct({ stock: 5 })).id, quantity: 1 },
         ]);
-        await until('the job waiting in the database', async () => {
-          await blocker.query('select pg_stat_clear_snapshot()'); // a transaction sees one snapshot otherwise
-          const { rows } = await blocker.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock' and query ilike 'insert into processed_events (subscriber, event_id)%'
-                and pid <> pg_backend_pid()`,
-          );
-          return rows[0]!.n > 0;
-        });
+        await untilWaitingOnLock(
+          blocker,
+          'the job waiting in the database',
+          'insert into processed_events (subscriber, event_id)%',
+        );
         victim.child.kill('SIGKILL');
         expect((await victim.exited).signal).toBe('SIGKILL');
       } finally {
@@ -147,5 +168,39 @@ describe.skipIf(skipReason !== undefined)(
       await new Promise((resolve) => setTimeout(resolve, ACK_WAIT_MS));
       expect(confirmations(mailDir, order.id)).toHaveLength(1);
     }, 30_000);
+
+    it('SIGKILL mid-invoice: the paid event is redelivered, and the order gets one invoice and one update mail', async () => {
+      const mailDir = newMailDir();
+      const victim = await startWorker(mailDir);
+      const placed = await shop.order(alice.tokens.accessToken, [
+        { productId: (await shop.createProduct({ stock: 5 })).id, quantity: 1 },
+      ]);
+      await until('the confirmation', () => confirmations(mailDir, placed.id).length === 1);
+      // Hold the invoices table: the job has recorded the event in its (uncommitted) inbox transaction and rendered
+      // the PDF, and now waits to store it: mid-job, its effect not yet made.
+      const blocker = new pg.Client({ connectionString: db.env.DATABASE_URL });
+      await blocker.connect();
+      let order: OrderBody;
+      try {
+        await blocker.query('begin');
+        await blocker.query('lock table invoices in exclusive mode');
+        order = await shop.advanceOrder(placed, 'paid');
+        await untilWaitingOnLock(blocker, 'the invoice waiting in the database', 'insert into "invoices"%');
+        victim.child.kill('SIGKILL');
+        expect((await victim.exited).signal).toBe('SIGKILL');
+      } finally {
+        await blocker.query('rollback').catch(() => undefined);
+        await blocker.end();
+      }
+      expect(await invoicesOf(order.id)).toBe(0);
+
+      await startWorker(mailDir);
+      await until('the redelivered invoice', async () => (await invoicesOf(order.id)) > 0, 15_000);
+      await until('the update mail', () => updates(mailDir, order.id).length > 0, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, ACK_WAIT_MS));
+      expect(await invoicesOf(order.id)).toBe(1);
+      expect(updates(mailDir, order.id)).toHaveLength(1);
+      expect(confirmations(mailDir, order.id)).toHaveLength(1);
+    }, 40_000);
   },
 );

@@ -9,6 +9,7 @@ import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { NatsModule } from '@app/nats';
 import { IdempotencyModule } from '@app/idempotency';
+import { InvoicesModule } from '@app/invoices';
 import { OrdersModule } from '@app/orders';
 import { ReviewsModule } from '@app/reviews';
 import { UsersModule } from '@app/users';
@@ -34,6 +35,7 @@ export class AppModule {
         CatalogModule,
         OrdersModule,
         ReviewsModule,
+        InvoicesModule,
         ...extraImports,
       ],
     };

@@ -1,23 +1,26 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AppConfig, CoreModule } from '@app/core';
 import { DatabaseModule, databaseProblemMapper, TransactionHost } from '@app/database';
+import { InvoiceIssuingModule } from '@app/invoices';
 import { NatsModule } from '@app/nats';
 import { UserDirectory } from '@app/users';
 import { JobRunner, WORKER_INBOX } from './consumers/job-runner';
 import { workerInbox } from './consumers/worker-inbox';
 import { ProbeServer } from './http/probe-server';
+import { InvoicesJob } from './jobs/invoices.job';
 import { OrderNotificationsJob } from './jobs/order-notifications.job';
 import { WORKER_JOBS, type WorkerJob } from './jobs/worker-job';
 import { Mailer, mailerFactory } from './mail/mailer';
 
 /** The jobs production runs. */
-export const DEFAULT_JOBS: ReadonlyArray<Type<WorkerJob>> = [OrderNotificationsJob];
+export const DEFAULT_JOBS: ReadonlyArray<Type<WorkerJob>> = [OrderNotificationsJob, InvoicesJob];
 
 /**
  * The worker's composition root: the platform (config, logs, metrics, database, NATS), the features' query classes its
  * jobs ask (users' `UserDirectory`, which needs only the database: not the whole `UsersModule`, whose auth and event
- * bus the worker does not run), the mailer, the jobs and their runner. Not
- * `EventsModule`: its in-process dispatcher belongs to the API.
+ * bus the worker does not run), invoices' `InvoiceIssuingModule` (the issuer and its PDF thread pool, without the
+ * invoices' HTTP route), the mailer, the jobs and their runner. Not `EventsModule`: its in-process dispatcher belongs
+ * to the API.
  */
 @Module({})
 export class WorkerModule {
@@ -28,6 +31,7 @@ export class WorkerModule {
         CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
         DatabaseModule.forRoot(),
         NatsModule,
+        InvoiceIssuingModule,
       ],
       providers: [
         UserDirectory,

@@ -7,6 +7,8 @@ export interface Principal {
   role: Role;
   /** The login session (refresh-token family) the access token belongs to. */
   sessionId: string;
+  /** When the access token expires (epoch seconds): answers that outlive the request (event streams) end then. */
+  expiresAt?: number;
 }
 
 /** What authentication needs to know about an account, whoever stores accounts. */

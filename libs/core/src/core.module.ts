@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import { EventStreams } from './http/sse/event-streams';
 import { RequestTimeoutInterceptor } from './interceptors/request-timeout.interceptor';
 import { LoggingModule } from './logging/logging.module';
 import { Metrics } from './metrics/metrics';
@@ -30,8 +31,9 @@ export class CoreModule {
         { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
         CursorCodec,
         Metrics,
+        EventStreams,
       ],
-      exports: [CursorCodec, Metrics],
+      exports: [CursorCodec, Metrics, EventStreams],
     };
   }
 }

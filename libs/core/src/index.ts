@@ -34,6 +34,9 @@ export { CursorCodec, invalidCursorProblem, type KeysetPosition } from './pagina
 export { toPage, type Page } from './pagination/page';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PaginationQueryDto } from './pagination/pagination-query.dto';
 export { Metrics } from './metrics/metrics';
+export { EventStream, type EventStreamEnd, type EventStreamMessage } from './http/sse/event-stream';
+export { EventStreams, type OpenEventStreamOptions } from './http/sse/event-streams';
+export { LAST_EVENT_ID_HEADER, LastEventId, LastEventIdPipe } from './http/sse/last-event-id';
 export {
   ApiCreated,
   ApiIdempotencyKey,

@@ -5,6 +5,7 @@ import { type DomainEvent, eventKey, type EventType, validatePayload } from './d
 import { EventDispatcher } from './event-dispatcher';
 import { EventSubscriptions } from './event-subscriptions';
 import { EventsMetrics } from './events.metrics';
+import { LiveEvents } from './live-events';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxRepository } from './outbox.repository';
 
@@ -22,6 +23,7 @@ export class EventBus {
     private readonly dispatcher: EventDispatcher,
     private readonly metrics: EventsMetrics,
     private readonly relay: OutboxRelay,
+    private readonly live: LiveEvents,
   ) {}
 
   /** Validates the payload against its event's schema (a bug if it fails) and records the event. */
@@ -58,6 +60,7 @@ export class EventBus {
       this.metrics.published.inc({ event: key });
       if (subscribers.length > 0) this.dispatcher.poke();
       this.relay.poke();
+      this.live.committed(event);
     });
     return event;
   }

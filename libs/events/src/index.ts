@@ -11,6 +11,8 @@ export { EventBus } from './event-bus';
 export { EventDispatcher } from './event-dispatcher';
 export { EventInbox } from './event-inbox';
 export { OutboxRelay, routeOf } from './outbox-relay';
+export { LiveEvents, type LiveListener } from './live-events';
+export type { ReplayFilter } from './outbox.repository';
 export {
   type EventDelivery,
   type EventHandler,

@@ -19,6 +19,9 @@ export interface OutboxRecord {
   awaitRelay: boolean;
 }
 
+/** An event as the outbox holds it. */
+export type RecordedEvent = UnpublishedEvent;
+
 /** An event a relay holds (leased) to publish. */
 export interface UnpublishedEvent {
   position: number;
@@ -75,6 +78,13 @@ const RECORD = new PreparedStatement<Array<{ position: number }>, OutboxRecord>(
     })
     .returning({ position: outboxEvents.position }),
 );
+
+/** Which recorded events a replay wants: one aggregate type, and optionally one value of one payload field. */
+export interface ReplayFilter {
+  aggregateType: string;
+  /** e.g. `{ field: 'userId', value: id }`: only events whose payload has it. */
+  payload?: { field: string; value: string };
+}
 
 /** All SQL of the outbox, its deliveries and the inbox. */
 @Injectable()
@@ -178,6 +188,33 @@ export class OutboxRepository {
     return rowsOf<UnpublishedEvent & { occurredAt: Date | string; position: number | string }>(result)
       .map((row) => ({ ...row, position: Number(row.position), occurredAt: new Date(row.occurredAt) }))
       .sort((a, b) => a.position - b.position);
+  }
+
+  /**
+   * The events recorded after the event `afterId` that match `filter`, oldest first, at most `limit`; `undefined`
+   * when there is no such event to start from (never recorded, purged after EVENTS_RETENTION_HOURS, or one the
+   * filter does not match).
+   */
+  async eventsAfter(afterId: string, filter: ReplayFilter, limit: number): Promise<RecordedEvent[] | undefined> {
+    const matches = filter.payload ? sql`and o.payload ->> ${filter.payload.field} = ${filter.payload.value}` : sql``;
+    const start = rowsOf<{ position: number | string }>(
+      await this.txHost.tx.execute(sql`
+        select o.position from ${outboxEvents} o
+        where o.id = ${afterId} and o.aggregate_type = ${filter.aggregateType} ${matches}`),
+    )[0];
+    if (!start) return undefined;
+    const result = await this.txHost.tx.execute(sql`
+      select o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
+        o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"
+      from ${outboxEvents} o
+      where o.position > ${Number(start.position)} and o.aggregate_type = ${filter.aggregateType} ${matches}
+      order by o.position
+      limit ${limit}`);
+    return rowsOf<RecordedEvent & { occurredAt: Date | string; position: number | string }>(result).map((row) => ({
+      ...row,
+      position: Number(row.position),
+      occurredAt: new Date(row.occurredAt),
+    }));
   }
 
   async markPublished(position: number): Promise<void> {

@@ -1,10 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection as NatsClient } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection as NatsClient, type Subscription } from '@nats-io/transport-node';
 import { AppConfig } from '@app/core';
 
 /** How the connection looks right now, for readiness and metrics. */
 export type NatsState = 'disabled' | 'connecting' | 'ready' | 'closed';
+
+/** A plain (core NATS) subscription the connection keeps: made once connected, renewed by the client after a reconnect. */
+interface Interest {
+  subject: string;
+  onMessage: (message: Msg) => void;
+  subscription?: Subscription;
+}
 
 /**
  * The app's connection to NATS (JetStream), or none when NATS_URL is unset. It connects in the background and never
@@ -20,6 +27,8 @@ export class NatsConnection {
   private connected = false;
   private closing = false;
   private connecting: Promise<void> | undefined;
+  private readonly interests = new Set<Interest>();
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(private readonly config: AppConfig) {}
 
@@ -45,6 +54,30 @@ export class NatsConnection {
   /** The JetStream client while connected; `undefined` otherwise. */
   jetStream(): JetStreamClient | undefined {
     return this.connected ? this.js : undefined;
+  }
+
+  /**
+   * A plain NATS subscription to `subject` (at most once, no JetStream: what a live fan-out wants), made as soon as
+   * the connection is up and kept across reconnects. Returns the unsubscribe function.
+   */
+  subscribe(subject: string, onMessage: (message: Msg) => void): () => void {
+    const interest: Interest = { subject, onMessage };
+    this.interests.add(interest);
+    if (this.connected && this.client) this.attach(this.client, interest);
+    return () => {
+      this.interests.delete(interest);
+      interest.subscription?.unsubscribe();
+      interest.subscription = undefined;
+    };
+  }
+
+  /**
+   * Called after each reconnect: what was published while this process was cut off never reached its plain
+   * subscriptions, so their users catch up from their own store. Returns the removal function.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   async manager(): Promise<JetStreamManager | undefined> {
@@ -97,8 +130,17 @@ export class NatsConnection {
     this.client = client;
     this.js = jetstream(client, { timeout: this.config.nats.publishTimeoutMs });
     this.connected = true;
+    for (const interest of this.interests) this.attach(client, interest);
     this.logger.log(`connected to ${client.getServer()}`);
     void this.watch(client);
+  }
+
+  private attach(client: NatsClient, interest: Interest): void {
+    interest.subscription ??= client.subscribe(interest.subject, {
+      callback: (error, message) => {
+        if (!error) interest.onMessage(message);
+      },
+    });
   }
 
   private async watch(client: NatsClient): Promise<void> {
@@ -109,6 +151,7 @@ export class NatsConnection {
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.logger.log(`reconnected to ${client.getServer()}`);
+        for (const listener of this.reconnectListeners) listener();
       }
     }
   }

@@ -82,9 +82,7 @@ export class KeepAliveClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (error) => fail(`response aborted: ${error.message}`));
-          res.on('end', () =>
+          const answered = (): void =>
             settle({
               kind: 'answered',
               answer: {
@@ -94,8 +92,19 @@ export class KeepAliveClient {
                 body: Buffer.concat(chunks),
                 durationMs: performance.now() - started,
               },
-            }),
-          );
+            });
+          // An event stream never ends by itself: its first frame is its answer, then this client leaves (as a
+          // real one may at any time), and the next request opens a new connection.
+          const streaming = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk);
+            if (streaming && Buffer.concat(chunks).includes('\n\n')) {
+              answered();
+              res.destroy();
+            }
+          });
+          res.on('error', (error) => fail(`response aborted: ${error.message}`));
+          res.on('end', answered);
         },
       );
       const timer = setTimeout(() => {

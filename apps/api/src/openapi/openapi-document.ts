@@ -12,6 +12,7 @@ const TAGS: ReadonlyArray<readonly [string, string]> = [
   ['catalog', 'Products: read by every authenticated caller, changed by admins'],
   ['orders', 'Orders: stock reserved atomically; cancel and status changes'],
   ['reviews', 'Product reviews by customers who bought the product; they feed its rating'],
+  ['invoices', 'Invoice PDFs of paid orders, made in the background'],
   ['health', 'Kubernetes probes (public, not rate limited)'],
   ['metrics', 'Prometheus scrape endpoint'],
 ];

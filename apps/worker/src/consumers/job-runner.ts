@@ -185,22 +185,34 @@ export class JobRunner {
       }
       try {
         const consumer = await js.consumers.get(sub.stream, sub.durable);
-        const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
+        const { concurrency } = sub.job;
+        const messages = await consumer.consume({
+          max_messages: Math.max(PULL_BATCH, concurrency),
+          expires: PULL_EXPIRES_MS,
+        });
         sub.messages = messages;
         if (this.stopping) messages.stop();
+        // Up to `concurrency` messages of this consumer in progress at once (1: one after another, in stream order).
+        const running = new Set<Promise<void>>();
         for await (const message of messages) {
           if (this.stopping) {
             message.nak(); // pulled but not started: straight back for another worker
             continue;
           }
-          const work = this.handle(sub, message);
+          const work: Promise<void> = this.handle(sub, message)
+            .catch((error: unknown) => {
+              // Neither acked nor nak'ed (the dead-letter publish failed): JetStream redelivers it after the ack wait.
+              this.logger.error({ err: error, job: sub.job.name }, 'A message could not be settled');
+            })
+            .finally(() => {
+              running.delete(work);
+              this.inFlight.delete(work);
+            });
+          running.add(work);
           this.inFlight.add(work);
-          try {
-            await work;
-          } finally {
-            this.inFlight.delete(work);
-          }
+          if (running.size >= concurrency) await Promise.race(running);
         }
+        await Promise.all(running);
       } catch (error) {
         if (!this.stopping) this.logger.warn({ err: error, consumer: sub.durable }, 'Pulling failed; retrying');
         await sleep(500);

@@ -13,6 +13,12 @@ export abstract class WorkerJob {
   /** Stable: the durable consumer's name, the inbox subscriber (`worker.<name>`), the DLQ subject and metric label. */
   abstract readonly name: string;
   abstract readonly events: readonly JobEventType[];
+  /**
+   * Messages of one consumer handled at once. 1 (the default): one after another, in stream order, so that the job
+   * sees an aggregate's events in the order they were recorded. More only for a job whose events need no order
+   * among themselves (each one its own aggregate's only event it acts on), e.g. to keep a thread pool busy.
+   */
+  readonly concurrency: number = 1;
   abstract handle(event: DomainEvent): Promise<void>;
 }
 

@@ -52,7 +52,7 @@ export class IdentifyCallerGuard implements CanActivate {
       request.authFailure = unauthorized('The access token is invalid or expired', 'invalid_token');
       return true;
     }
-    request.principal = { id: account.id, role: account.role, sessionId: claims.sid };
+    request.principal = { id: account.id, role: account.role, sessionId: claims.sid, expiresAt: claims.exp };
     return true;
   }
 

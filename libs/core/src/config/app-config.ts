@@ -56,6 +56,8 @@ export class AppConfig {
   readonly cache!: { memoryMaxEntries: number };
   readonly events!: { pollIntervalMs: number; maxAttempts: number; retryBaseMs: number; retentionHours: number };
   readonly nats!: { url: string | undefined; subjectPrefix: string; publishTimeoutMs: number };
+  /** Server-sent event streams: heartbeat and reconnect delay, and how many may be open. */
+  readonly sse!: { heartbeatMs: number; retryMs: number; maxStreamsPerUser: number; maxStreams: number };
   /** The worker app (apps/worker): its probe port, retries, redelivery and shutdown bounds, and its mail transport. */
   readonly worker!: {
     port: number;
@@ -65,6 +67,8 @@ export class AppConfig {
     shutdownTimeoutMs: number;
     mailer: { transport: 'file' | 'log'; outboxDir: string; smtpUrl: string | undefined; from: string };
   };
+  /** Invoice PDFs (libs/invoices): the threads of the rendering pool. */
+  readonly invoices!: { renderThreads: number };
   readonly auth!: {
     jwtSecret: string;
     issuer: string;
@@ -219,6 +223,12 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
       subjectPrefix: env.NATS_SUBJECT_PREFIX,
       publishTimeoutMs: env.NATS_PUBLISH_TIMEOUT_MS,
     },
+    sse: {
+      heartbeatMs: env.SSE_HEARTBEAT_MS,
+      retryMs: env.SSE_RETRY_MS,
+      maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
+      maxStreams: env.SSE_MAX_STREAMS,
+    },
     worker: {
       port: env.WORKER_PORT,
       maxAttempts: env.WORKER_MAX_ATTEMPTS,
@@ -232,6 +242,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
         from: env.MAIL_FROM,
       },
     },
+    invoices: { renderThreads: env.INVOICE_RENDER_THREADS },
     events: {
       pollIntervalMs: env.EVENTS_POLL_INTERVAL_MS,
       maxAttempts: env.EVENTS_MAX_ATTEMPTS,

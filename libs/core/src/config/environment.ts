@@ -148,6 +148,35 @@ export class Environment {
   @Max(24 * 365)
   EVENTS_RETENTION_HOURS = 72;
 
+  // --- Live updates over server-sent events (docs/events.md "Live order updates") ---------------------
+  /** A comment line on every open event stream this often, so that proxies and clients see it is alive. */
+  @ToInt()
+  @IsInt({ message: 'SSE_HEARTBEAT_MS must be an integer' })
+  @Min(100)
+  @Max(300_000)
+  SSE_HEARTBEAT_MS = 15_000;
+
+  /** The `retry:` an event stream announces: how long a client waits before it reconnects. */
+  @ToInt()
+  @IsInt({ message: 'SSE_RETRY_MS must be an integer' })
+  @Min(100)
+  @Max(600_000)
+  SSE_RETRY_MS = 3_000;
+
+  /** Event streams one user may hold open at once on one replica (429 beyond). */
+  @ToInt()
+  @IsInt({ message: 'SSE_MAX_STREAMS_PER_USER must be an integer' })
+  @Min(1)
+  @Max(1_000)
+  SSE_MAX_STREAMS_PER_USER = 5;
+
+  /** Event streams one replica holds open at once, all users together (503 beyond). */
+  @ToInt()
+  @IsInt({ message: 'SSE_MAX_STREAMS must be an integer' })
+  @Min(1)
+  @Max(1_000_000)
+  SSE_MAX_STREAMS = 10_000;
+
   // --- The worker (apps/worker, docs/events.md "Worker") ------------------------------------------------
   /** Port of the worker's probe and metrics server. */
   @ToInt()
@@ -205,6 +234,16 @@ export class Environment {
   @Trimmed()
   @IsEmail({}, { message: 'MAIL_FROM must be an email address' })
   MAIL_FROM = 'shop@example.com';
+
+  /**
+   * Worker threads that render invoice PDFs (a piscina pool, created at the first invoice), in whichever process makes
+   * them: the worker with NATS_URL, else the API. Few: the pool takes CPU from the event loops beside it.
+   */
+  @ToInt()
+  @IsInt({ message: 'INVOICE_RENDER_THREADS must be an integer' })
+  @Min(1)
+  @Max(16)
+  INVOICE_RENDER_THREADS = 1;
 
   // --- HTTP -----------------------------------------------------------------------------------------
   @ToList()

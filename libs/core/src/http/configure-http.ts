@@ -6,6 +6,7 @@ import { Metrics } from '../metrics/metrics';
 import { registerCors } from './cors';
 import { REQUEST_ID_HEADER } from './request-id';
 import { SECURITY_HEADER_OPTIONS } from './security-headers';
+import { EventStreams, isEventStream } from './sse/event-streams';
 
 /**
  * Everything about the HTTP surface that is not a module: versioning, JSON-only bodies, security
@@ -31,6 +32,7 @@ export function configureHttp(app: NestFastifyApplication): void {
   const metrics = app.get(Metrics);
   const requestLog = app.get(RequestLog);
   fastify.addHook('onResponse', (request, reply, done) => {
+    if (isEventStream(request)) return done();
     metrics.observeRequest(
       request.method,
       request.routeOptions.url ?? 'unmatched',
@@ -42,8 +44,17 @@ export function configureHttp(app: NestFastifyApplication): void {
   });
   // A client that closes the connection before its answer (a dropped upload): 499, never a 5xx.
   fastify.addHook('onRequestAbort', (request, done) => {
+    if (isEventStream(request)) return done();
     metrics.countAbandonedRequest(request.method, request.routeOptions.url ?? 'unmatched');
     requestLog.abandoned(request);
+    done();
+  });
+
+  // Open event streams would hold the server's close up forever: they end first (after the shutdown drain, which
+  // runs in `beforeApplicationShutdown`), and their clients reconnect to another replica.
+  const streams = app.get(EventStreams);
+  fastify.addHook('preClose', (done) => {
+    streams.closeAll();
     done();
   });
 

@@ -15,6 +15,8 @@ export const ProblemType = {
   conflict: `${BASE}/conflict`,
   unavailable: `${BASE}/service-unavailable`,
   timeout: `${BASE}/timeout`,
+  /** The caller already holds as many event streams as one user may (server-sent events). */
+  tooManyStreams: `${BASE}/too-many-streams`,
   internal: `${BASE}/internal`,
 } as const;
 

@@ -7,7 +7,7 @@ import type { OrderWithItems } from '../orders.repository';
  * Prices, SKUs and names are copied from the catalog, which checks them (CreateProductDto). A line is at most
  * 1000 units, an order at most 50 lines (CreateOrderDto).
  */
-const MAX_PRICE_CENTS = 100_000_000;
+export const MAX_PRICE_CENTS = 100_000_000;
 
 @ApiSchema({ name: 'OrderItem' })
 export class OrderItemResponse {
