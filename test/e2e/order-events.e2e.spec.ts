@@ -216,6 +216,44 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 });
 
+describe('GET /v1/orders/events and the server timeouts', () => {
+  it('stays open past the head, body, keep-alive and handler timeouts, uncompressed whatever the client accepts', async () => {
+    const db = await pgliteTier.create();
+    const t = await bootTestApp(
+      {
+        ...db.env,
+        ...adminEnv(),
+        HTTP_HEADERS_TIMEOUT_MS: '200',
+        HTTP_BODY_TIMEOUT_MS: '300',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '200',
+        REQUEST_TIMEOUT_MS: '200',
+        SSE_HEARTBEAT_MS: '60000',
+      },
+      { listen: true },
+    );
+    try {
+      const api = await new ShopApi(t.app).init();
+      const [dave] = await api.newUsers(1);
+      const productId = (await api.createProduct({ stock: 5 })).id;
+      const stream = await SseClient.connect(`${t.url}/v1/orders/events`, {
+        ...authHeader(dave!.tokens.accessToken),
+        'accept-encoding': 'gzip, deflate, br',
+      });
+      expect(stream.status).toBe(200);
+      expect(stream.headers['content-encoding']).toBeUndefined();
+      // Node checks its timeouts every second: three checks pass while the stream is quiet.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(stream.isEnded).toBe(false);
+      const order = await api.order(dave!.tokens.accessToken, [{ productId, quantity: 1 }]);
+      await stream.until(() => stream.data<OrderEventData>().some((d) => d.orderId === order.id));
+      stream.close();
+    } finally {
+      await t.close();
+      await db.cleanup();
+    }
+  });
+});
+
 describe('GET /v1/orders/events at shutdown', () => {
   it('ends open streams so that closing the app never waits on them', async () => {
     const db = await pgliteTier.create();
