@@ -150,11 +150,7 @@ describe.skipIf(skipReason !== undefined)(
         order = await shop.order(alice.tokens.accessToken, [
           { productId: (await shop.createProduct({ stock: 5 })).id, quantity: 1 },
         ]);
-        await untilWaitingOnLock(
-          blocker,
-          'the job waiting in the database',
-          'insert into processed_events (subscriber, event_id)%',
-        );
+        await untilWaitingOnLock(blocker, 'the job waiting in the database', 'insert into "processed_events"%');
         victim.child.kill('SIGKILL');
         expect((await victim.exited).signal).toBe('SIGKILL');
       } finally {

@@ -1,11 +1,11 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AppConfig, CoreModule } from '@app/core';
-import { DatabaseModule, databaseProblemMapper, TransactionHost } from '@app/database';
+import { DatabaseModule, databaseProblemMapper } from '@app/database';
+import { EventInboxModule } from '@app/events';
 import { InvoiceIssuingModule } from '@app/invoices';
 import { NatsModule } from '@app/nats';
 import { UserDirectory } from '@app/users';
-import { JobRunner, WORKER_INBOX } from './consumers/job-runner';
-import { workerInbox } from './consumers/worker-inbox';
+import { JobRunner } from './consumers/job-runner';
 import { ProbeServer } from './http/probe-server';
 import { InvoicesJob } from './jobs/invoices.job';
 import { OrderNotificationsJob } from './jobs/order-notifications.job';
@@ -19,8 +19,8 @@ export const DEFAULT_JOBS: ReadonlyArray<Type<WorkerJob>> = [OrderNotificationsJ
  * The worker's composition root: the platform (config, logs, metrics, database, NATS), the features' query classes its
  * jobs ask (users' `UserDirectory`, which needs only the database: not the whole `UsersModule`, whose auth and event
  * bus the worker does not run), invoices' `InvoiceIssuingModule` (the issuer and its PDF thread pool, without the
- * invoices' HTTP route), the mailer, the jobs and their runner. Not `EventsModule`: its in-process dispatcher belongs
- * to the API.
+ * invoices' HTTP route), the mailer, the jobs and their runner. The events lib's inbox alone (`EventInboxModule`), not
+ * `EventsModule`: its in-process dispatcher and relay belong to the API.
  */
 @Module({})
 export class WorkerModule {
@@ -31,12 +31,12 @@ export class WorkerModule {
         CoreModule.forRoot({ config, problemMappers: [databaseProblemMapper] }),
         DatabaseModule.forRoot(),
         NatsModule,
+        EventInboxModule,
         InvoiceIssuingModule,
       ],
       providers: [
         UserDirectory,
         { provide: Mailer, inject: [AppConfig], useFactory: mailerFactory },
-        { provide: WORKER_INBOX, inject: [TransactionHost], useFactory: workerInbox },
         ...jobs,
         { provide: WORKER_JOBS, inject: [...jobs], useFactory: (...instances: WorkerJob[]) => instances },
         JobRunner,

@@ -2,12 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventBus } from './event-bus';
 import { EventDispatcher } from './event-dispatcher';
-import { EventInbox } from './event-inbox';
+import { EventInboxModule } from './event-inbox.module';
 import { EventSubscriptions } from './event-subscriptions';
 import { EventsMetrics } from './events.metrics';
 import { LiveEvents } from './live-events';
 import { OutboxRelay } from './outbox-relay';
-import { OutboxRepository } from './outbox.repository';
 
 /**
  * Domain events for the whole app (imported once, by the app module): `EventBus` to publish in a transaction,
@@ -15,17 +14,8 @@ import { OutboxRepository } from './outbox.repository';
  */
 @Global()
 @Module({
-  imports: [DiscoveryModule],
-  providers: [
-    OutboxRepository,
-    EventSubscriptions,
-    EventsMetrics,
-    EventInbox,
-    EventDispatcher,
-    OutboxRelay,
-    LiveEvents,
-    EventBus,
-  ],
-  exports: [EventBus, EventInbox, EventDispatcher, OutboxRelay, LiveEvents],
+  imports: [DiscoveryModule, EventInboxModule],
+  providers: [EventSubscriptions, EventsMetrics, EventDispatcher, OutboxRelay, LiveEvents, EventBus],
+  exports: [EventInboxModule, EventBus, EventDispatcher, OutboxRelay, LiveEvents],
 })
 export class EventsModule {}

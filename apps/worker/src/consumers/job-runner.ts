@@ -5,7 +5,7 @@ import type { Counter } from 'prom-client';
 import { AppConfig, Metrics } from '@app/core';
 import {
   type DomainEvent,
-  type EventInbox,
+  EventInbox,
   type EventType,
   InvalidEventPayloadError,
   routeOf,
@@ -14,8 +14,6 @@ import {
 import { NatsConnection } from '@app/nats';
 import { type JobEventType, WORKER_JOBS, WorkerJob } from '../jobs/worker-job';
 import { DLQ_HEADERS, dlqRoute, ensureStream, headerValue, REDRIVE_JOB_HEADER, unprefixed } from './streams';
-
-export const WORKER_INBOX = Symbol('WORKER_INBOX');
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Messages a consumer holds at once: few, so that a stop leaves little to redeliver. */
@@ -62,7 +60,7 @@ export class JobRunner {
 
   constructor(
     @Inject(WORKER_JOBS) private readonly jobs: WorkerJob[],
-    @Inject(WORKER_INBOX) private readonly inbox: EventInbox,
+    private readonly inbox: EventInbox,
     private readonly nats: NatsConnection,
     private readonly config: AppConfig,
     metrics: Metrics,
