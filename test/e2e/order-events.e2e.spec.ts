@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseClient, rowsOf } from '@app/database';
@@ -35,8 +36,10 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   let bob: TestUser;
   let productId: string;
   const streams: SseClient[] = [];
+  /** Raw clients that send a stream request and leave at once. */
+  const LEFT_EARLY = 6;
 
-  const connect = async (token: string | undefined, query = '', headers: Record<string, string> = {}) => {
+  const openStream = async (token: string | undefined, query = '', headers: Record<string, string> = {}) => {
     const client = await SseClient.connect(`${t.url}/v1/orders/events${query}`, {
       ...(token ? authHeader(token) : {}),
       ...headers,
@@ -64,7 +67,7 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 
   it('streams the caller’s own order events, with the event id, name and a JSON data line', async () => {
-    const stream = await connect(alice.tokens.accessToken);
+    const stream = await openStream(alice.tokens.accessToken);
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(stream.headers['cache-control']).toBe('no-cache, no-store');
@@ -92,11 +95,11 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 
   it("never shows another user's orders; an admin sees every order, or one user's with userId", async () => {
-    const aliceStream = await connect(alice.tokens.accessToken);
-    const admin = await connect(api.adminToken);
-    const adminForBob = await connect(api.adminToken, `?userId=${bob.id}`);
+    const aliceStream = await openStream(alice.tokens.accessToken);
+    const admin = await openStream(api.adminToken);
+    const adminForBob = await openStream(api.adminToken, `?userId=${bob.id}`);
     // A user's own userId filter is ignored: still only their own orders.
-    const bobAsking = await connect(bob.tokens.accessToken, `?userId=${alice.id}`);
+    const bobAsking = await openStream(bob.tokens.accessToken, `?userId=${alice.id}`);
 
     const bobs = await place(bob);
     const alices = await place(alice);
@@ -112,13 +115,13 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 
   it('sends a heartbeat comment on a quiet stream', async () => {
-    const stream = await connect(bob.tokens.accessToken);
+    const stream = await openStream(bob.tokens.accessToken);
     await stream.until(() => stream.comments.filter((c) => c === 'heartbeat').length >= 2, 3_000, 'heartbeats');
     stream.close();
   });
 
   it('resumes after Last-Event-ID with what was missed, in order, then goes on live', async () => {
-    const first = await connect(alice.tokens.accessToken);
+    const first = await openStream(alice.tokens.accessToken);
     const order = await place(alice);
     await first.until(() => first.messages.length === 1);
     const lastSeen = first.messages[0]!.id!;
@@ -129,7 +132,7 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
     expect((await api.cancelOrder(alice.tokens.accessToken, paid.id)).statusCode).toBe(200);
     const next = await place(alice);
 
-    const resumed = await connect(alice.tokens.accessToken, '', { 'last-event-id': lastSeen });
+    const resumed = await openStream(alice.tokens.accessToken, '', { 'last-event-id': lastSeen });
     await resumed.until(() => resumed.messages.length === 3);
     expect(resumed.messages.map((m) => m.event)).toEqual(['order.status-changed', 'order.cancelled', 'order.placed']);
     expect(resumed.data<OrderEventData>().map((d) => [d.orderId, d.status])).toEqual([
@@ -145,13 +148,13 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 
   it('answers an unknown Last-Event-ID (purged, or not the caller’s) with a gap event that resets the id', async () => {
-    const stranger = await connect(bob.tokens.accessToken, '', { 'last-event-id': randomUUID() });
+    const stranger = await openStream(bob.tokens.accessToken, '', { 'last-event-id': randomUUID() });
     await stranger.until(() => stranger.messages.length === 1);
     expect(stranger.messages[0]).toMatchObject({ event: 'gap', id: '' });
     expect(JSON.parse(stranger.messages[0]!.data)).toMatchObject({ reason: 'unknown' });
     // Another user's event id is no starting point either.
     const alicesEvent = (await eventIdsOf(t, (await place(alice)).id))[0]!;
-    const prying = await connect(bob.tokens.accessToken, '', { 'last-event-id': alicesEvent });
+    const prying = await openStream(bob.tokens.accessToken, '', { 'last-event-id': alicesEvent });
     await prying.until(() => prying.messages.length === 1);
     expect(prying.messages[0]!.event).toBe('gap');
     stranger.close();
@@ -159,28 +162,28 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 
   it('refuses bad requests with problem+json before anything is streamed', async () => {
-    const anonymous = await connect(undefined);
+    const anonymous = await openStream(undefined);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['content-type']).toContain('application/problem+json');
-    const badId = await connect(alice.tokens.accessToken, '', { 'last-event-id': 'not-an-id' });
+    const badId = await openStream(alice.tokens.accessToken, '', { 'last-event-id': 'not-an-id' });
     expect(badId.status).toBe(400);
     expect(JSON.parse(badId.body)).toMatchObject({ errors: [{ field: 'Last-Event-ID' }] });
-    const badQuery = await connect(api.adminToken, '?userId=nope');
+    const badQuery = await openStream(api.adminToken, '?userId=nope');
     expect(badQuery.status).toBe(400);
   });
 
   it('holds at most SSE_MAX_STREAMS_PER_USER streams per user (429 beyond), and frees a slot when one closes', async () => {
     const [carol] = await api.newUsers(1);
-    const held = await Promise.all([1, 2, 3].map(() => connect(carol!.tokens.accessToken)));
+    const held = await Promise.all([1, 2, 3].map(() => openStream(carol!.tokens.accessToken)));
     expect(held.map((s) => s.status)).toEqual([200, 200, 200]);
-    const refused = await connect(carol!.tokens.accessToken);
+    const refused = await openStream(carol!.tokens.accessToken);
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('2');
     expect(JSON.parse(refused.body)).toMatchObject({ type: 'https://errors.example.dev/too-many-streams' });
     held[0]!.close();
     await expect
       .poll(async () => {
-        const again = await connect(carol!.tokens.accessToken);
+        const again = await openStream(carol!.tokens.accessToken);
         again.close();
         return again.status;
       })
@@ -188,9 +191,29 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
     for (const client of held) client.close();
   });
 
+  it('clients that ask for a stream and leave at once hold no slot', async () => {
+    const [erin] = await api.newUsers(1);
+    const { port } = new URL(t.url!);
+    for (let i = 0; i < LEFT_EARLY; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.end(
+            `GET /v1/orders/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${erin!.tokens.accessToken}\r\n\r\n`,
+          );
+          socket.destroy();
+          resolve();
+        });
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const held = await Promise.all([1, 2, 3].map(() => openStream(erin!.tokens.accessToken)));
+    expect(held.map((s) => s.status)).toEqual([200, 200, 200]);
+    for (const client of held) client.close();
+  });
+
   it('ends the stream when the access token expires', async () => {
     const shortLived = await signHmac(claimsFrom(alice.tokens.accessToken, { exp: Math.floor(Date.now() / 1000) + 2 }));
-    const stream = await connect(shortLived);
+    const stream = await openStream(shortLived);
     expect(stream.status).toBe(200);
     await Promise.race([
       stream.ended,
@@ -199,7 +222,7 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
   });
 
   it('counts streams and messages in /metrics', async () => {
-    const stream = await connect(alice.tokens.accessToken);
+    const stream = await openStream(alice.tokens.accessToken);
     await place(alice);
     await stream.until(() => stream.messages.length === 1);
     const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -211,7 +234,8 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
     const answered = Number(
       /^http_requests_total\{method="GET",route="\/v1\/orders\/events",status="200"\} (\d+)$/m.exec(text)?.[1],
     );
-    expect(answered).toBe(streams.filter((s) => s.status === 200).length);
+    // The clients that left before their stream started were answered too (the head went to a closed socket).
+    expect(answered).toBe(streams.filter((s) => s.status === 200).length + LEFT_EARLY);
     stream.close();
   });
 });

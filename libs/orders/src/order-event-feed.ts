@@ -9,8 +9,12 @@ export const REPLAY_PAGE = 500;
 export const REPLAY_MAX = 10_000;
 /** Live events held while a replay runs; a stream that falls further behind is ended (the client resumes). */
 const MAX_HELD = 10_000;
-/** Ids remembered per stream to drop an event it already sent (live and replayed copies of one event). */
-const REMEMBERED_IDS = 2_000;
+/**
+ * Ids remembered per stream to drop an event it already sent: a replayed copy and a live one of the same event meet
+ * only within a catch-up's window, so the last few hundred are plenty, and a stream holds at most ~20 KB of them
+ * (10,000 streams: ~200 MB at worst, when every one of them saw that many events).
+ */
+const REMEMBERED_IDS = 500;
 
 /** What a feed reads the past from. */
 export type Replay = (afterId: string, filter: ReplayFilter, limit: number) => Promise<DomainEvent[] | undefined>;

@@ -50,6 +50,17 @@ describe('EventStream', () => {
     expect(reason).toBe('shutdown');
   });
 
+  it('is ended at once when the client left before it started (its close event is past)', () => {
+    const { res } = sink();
+    (res as unknown as Writable).destroy();
+    const stream = new EventStream(res, 60_000, () => undefined);
+    const reasons: string[] = [];
+    stream.onClose((why) => reasons.push(why));
+    expect(stream.isOpen).toBe(false);
+    expect(reasons).toEqual(['client']);
+    expect(stream.send({ data: 1 })).toBe(false);
+  });
+
   it('ends the stream of a client that stops reading rather than buffer without bound', () => {
     const stream = new EventStream(sink(true).res, 60_000, () => undefined);
     const reasons: string[] = [];

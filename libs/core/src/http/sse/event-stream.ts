@@ -36,6 +36,8 @@ export class EventStream {
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), heartbeatMs);
     this.heartbeat.unref();
     res.once('close', () => this.finish('client'));
+    // A client that left while the request was authenticated: 'close' has fired already, and would never again.
+    if (res.destroyed) this.finish('client');
   }
 
   get isOpen(): boolean {
