@@ -3235,7 +3235,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The invoice, `Content-Disposition: inline; filename="invoice-<number>.pdf"`, `Cache-Control: private` */
+      /** @description The invoice, `Content-Disposition: inline; filename="invoice-<number>.pdf"`, `Cache-Control: no-store` (as every authenticated answer: it holds personal data) */
       200: {
         headers: {
           /** @description `inline`, with the file name `invoice-<number>.pdf` */

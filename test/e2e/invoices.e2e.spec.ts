@@ -40,7 +40,8 @@ const invoiceRows = async (app: TestApp, orderId: string) =>
 const expectPdf = (res: Awaited<ReturnType<typeof getInvoice>>): Buffer => {
   expect(res.statusCode, res.body).toBe(200);
   expect(res.headers['content-type']).toBe('application/pdf');
-  expect(res.headers['cache-control']).toBe('private');
+  // As every authenticated answer: an invoice holds personal data, no cache may keep it.
+  expect(res.headers['cache-control']).toBe('no-store');
   expect(res.headers['content-disposition']).toMatch(/^inline; filename="invoice-INV-[0-9A-F]{12}\.pdf"$/);
   expect(res.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
   const body = res.rawPayload;

@@ -45,7 +45,7 @@ export class InvoicesController {
   @ApiResponse({
     status: 200,
     description:
-      'The invoice, `Content-Disposition: inline; filename="invoice-<number>.pdf"`, `Cache-Control: private`',
+      'The invoice, `Content-Disposition: inline; filename="invoice-<number>.pdf"`, `Cache-Control: no-store` (as every authenticated answer: it holds personal data)',
     headers: {
       ETag: ETAG_HEADER,
       'Content-Disposition': {
@@ -95,7 +95,7 @@ export class InvoicesController {
     }
     const { invoice } = answer;
     const etag = invoiceETag(invoice.sha256);
-    void reply.header('etag', etag).header('cache-control', 'private');
+    void reply.header('etag', etag);
     if (matchesIfNoneMatch(ifNoneMatch, etag)) {
       void reply.status(304);
       return undefined;
