@@ -66,10 +66,6 @@ export class EventStreams {
     });
   }
 
-  get size(): number {
-    return this.open.size;
-  }
-
   /** Takes the request's connection over as an event stream, or throws a problem when a limit says no. */
   start(request: FastifyRequest, reply: FastifyReply, options: OpenEventStreamOptions): EventStream {
     const { heartbeatMs, retryMs, maxStreams, maxStreamsPerUser } = this.config.sse;
