@@ -81,6 +81,37 @@ const LIST_ORDERS = queryString({
   ),
 });
 
+/** Admins' filter of the order event stream: a user's id, a random UUID, or the stray values of any query. */
+const ORDER_EVENTS = queryString({
+  userId: fc.oneof(
+    fc.nat().map((i) => ref.id('user', i)),
+    fc.uuid(),
+  ),
+});
+
+/**
+ * `Last-Event-ID`, as a resuming client sends it: usually none or an event id (unknown to the server: a `gap`),
+ * sometimes garbage a header can carry (400), long, or twice.
+ */
+const lastEventIdHeader: fc.Arbitrary<HeaderList> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<HeaderList>([]) },
+  { weight: 3, arbitrary: fc.uuid().map((id): HeaderList => [['last-event-id', id]]) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .string({ unit: fc.constantFrom(...'abcXYZ019-_ ,;%{}"\\'.split('')), maxLength: 80 })
+      .map((value): HeaderList => [['last-event-id', value]]),
+  },
+  { weight: 1, arbitrary: fc.constant<HeaderList>([['last-event-id', 'f'.repeat(8_000)]]) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.uuid(), fc.uuid()).map(([a, b]): HeaderList => [
+      ['last-event-id', a],
+      ['last-event-id', b],
+    ]),
+  },
+);
+
 // --- the catalogue --------------------------------------------------------------------------------------------------
 
 const ROUTES: readonly RouteSpec[] = [
@@ -191,6 +222,24 @@ const ROUTES: readonly RouteSpec[] = [
     weight: 5,
     path: withId('/v1/orders/', orderId),
     headers: conditionalHeader('if-none-match', 'order', 30),
+  },
+  {
+    route: Route.orderInvoice,
+    method: 'GET',
+    caller: 'user',
+    weight: 3,
+    path: withId('/v1/orders/', orderId, '/invoice'),
+    headers: conditionalHeader('if-none-match', 'order', 30),
+  },
+  {
+    // An event stream: the client reads its first frame and leaves (KeepAliveClient), as a real one may.
+    route: Route.orderEvents,
+    method: 'GET',
+    caller: 'user',
+    weight: 2,
+    path: fixedPath('/v1/orders/events'),
+    query: ORDER_EVENTS,
+    headers: lastEventIdHeader,
   },
   {
     route: Route.createOrder,

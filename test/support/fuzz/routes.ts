@@ -19,6 +19,8 @@ export const Route = {
   createOrder: 'POST /v1/orders',
   cancelOrder: 'POST /v1/orders/{id}/cancel',
   changeOrderStatus: 'PATCH /v1/orders/{id}/status',
+  orderInvoice: 'GET /v1/orders/{id}/invoice',
+  orderEvents: 'GET /v1/orders/events',
   live: 'GET /health/live',
   ready: 'GET /health/ready',
   startup: 'GET /health/startup',
