@@ -43,7 +43,7 @@ export function runBuiltApi(env: Record<string, string>, script: 'main' | 'seed'
 }
 
 /** `node args` with only PATH and `env`, its output kept for assertions. */
-function spawnNode(args: string[], cwd: string, env: Record<string, string>): RunningProcess {
+export function spawnNode(args: string[], cwd: string, env: Record<string, string>): RunningProcess {
   const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import type { WorkerJob } from '../../apps/worker/src/jobs/worker-job';
-import { freePort, type RunningProcess, STRONG_SECRET } from './processes';
+import { freePort, type RunningProcess, spawnNode, STRONG_SECRET } from './processes';
 import { repoRoot } from './repo-files';
 import { testConfig } from './test-config';
 
@@ -44,29 +43,17 @@ export async function bootTestWorker(
   return { ...worker, base: `http://127.0.0.1:${worker.port}` };
 }
 
-function spawnNode(script: string, args: string[], env: Record<string, string>): RunningProcess {
+function spawnBuilt(script: string, args: string[], env: Record<string, string>): RunningProcess {
   if (!existsSync(script)) {
     throw new Error(`${script} is missing: run "npm run build" first (npm test does it through pretest)`);
   }
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
-    cwd: mkdtempSync(join(tmpdir(), 'worker-proc-')),
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return spawnNode([script, ...args], mkdtempSync(join(tmpdir(), 'worker-proc-')), env);
 }
 
 /** Starts the BUILT worker in production mode on a free loopback port (not yet waited for: poll `/health/ready`). */
 export async function startBuiltWorker(env: Record<string, string>): Promise<{ proc: RunningProcess; base: string }> {
   const port = await freePort();
-  const proc = spawnNode(builtWorker, [], {
+  const proc = spawnBuilt(builtWorker, [], {
     NODE_ENV: 'production',
     JWT_SECRET: STRONG_SECRET,
     HOST: '127.0.0.1',
@@ -83,7 +70,7 @@ export async function runRedrive(
   env: Record<string, string>,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawnNode(builtRedrive, args, { NODE_ENV: 'test', ...env });
+  const proc = spawnBuilt(builtRedrive, args, { NODE_ENV: 'test', ...env });
   const { code } = await proc.exited;
   return { code, stdout: proc.stdout(), stderr: proc.stderr() };
 }
