@@ -122,6 +122,18 @@ export const UPDATE_PRODUCT: readonly FieldSpec[] = [
   { name: 'active', valid: bool, optional: true },
 ];
 
+const rating = int(1, 5);
+
+export const CREATE_REVIEW: readonly FieldSpec[] = [
+  { name: 'rating', valid: rating },
+  { name: 'comment', valid: text(1, 80, 'Fuzz '), optional: true },
+];
+
+export const UPDATE_REVIEW: readonly FieldSpec[] = [
+  { name: 'rating', valid: rating, optional: true },
+  { name: 'comment', valid: fc.oneof(text(1, 80, 'Fuzz '), fc.constant('null')), optional: true },
+];
+
 export const CREATE_ORDER: readonly FieldSpec[] = [{ name: 'items', valid: orderItems }];
 
 export const CHANGE_STATUS: readonly FieldSpec[] = [

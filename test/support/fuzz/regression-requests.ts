@@ -99,6 +99,23 @@ export const BODY_ROUTES: readonly BodyRoute[] = [
     field: 'name',
   },
   {
+    route: Route.createReview,
+    method: 'POST',
+    target: `/v1/products/${ref.id('product', 0)}/reviews`,
+    as: 'user',
+    valid: [['rating', '4']],
+    field: 'comment',
+  },
+  {
+    route: Route.patchReview,
+    method: 'PATCH',
+    target: '/v1/reviews/00000000-0000-4000-8000-000000000000',
+    as: 'user',
+    headers: [['if-match', '"v1"']],
+    valid: [['rating', '4']],
+    field: 'comment',
+  },
+  {
     route: Route.createOrder,
     method: 'POST',
     target: '/v1/orders',

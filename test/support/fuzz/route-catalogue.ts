@@ -4,6 +4,7 @@ import {
   CHANGE_STATUS,
   CREATE_ORDER,
   CREATE_PRODUCT,
+  CREATE_REVIEW,
   freshEmail,
   knownEmail,
   LOGIN,
@@ -12,6 +13,7 @@ import {
   REGISTER,
   UPDATE_ME,
   UPDATE_PRODUCT,
+  UPDATE_REVIEW,
   UPDATE_USER,
 } from './dto-fields';
 import { authorization, type Caller, conditionalHeader, idempotencyKeyHeader, oddHeaders } from './header-arbitraries';
@@ -80,6 +82,14 @@ const LIST_ORDERS = queryString({
     fc.uuid(),
   ),
 });
+
+/**
+ * A review's `{id}`: the fuzz world keeps no reviews (its users buy nothing), so these are random UUIDs, other
+ * entities' ids and garbage: every review route is fuzzed for what it refuses (400, 401, 403, 404, 428).
+ */
+const reviewId = idSegment('order', ['product', 'user']);
+
+const LIST_REVIEWS = queryString({ limit: limitValue });
 
 /** Admins' filter of the order event stream: a user's id, a random UUID, or the stray values of any query. */
 const ORDER_EVENTS = queryString({
@@ -241,6 +251,34 @@ const ROUTES: readonly RouteSpec[] = [
     query: ORDER_EVENTS,
     headers: lastEventIdHeader,
   },
+  {
+    route: Route.listReviews,
+    method: 'GET',
+    caller: 'user',
+    weight: 3,
+    path: withId('/v1/products/', productId, '/reviews'),
+    query: LIST_REVIEWS,
+  },
+  {
+    // The world's users bought nothing: a valid review is a 403 purchase-required, an invalid one a 400.
+    route: Route.createReview,
+    method: 'POST',
+    caller: 'user',
+    weight: 4,
+    path: withId('/v1/products/', productId, '/reviews'),
+    body: jsonBody(CREATE_REVIEW),
+  },
+  { route: Route.getReview, method: 'GET', caller: 'user', weight: 2, path: withId('/v1/reviews/', reviewId) },
+  {
+    route: Route.patchReview,
+    method: 'PATCH',
+    caller: 'user',
+    weight: 3,
+    path: withId('/v1/reviews/', reviewId),
+    body: jsonBody(UPDATE_REVIEW),
+    headers: conditionalHeader('if-match', 'order', 60),
+  },
+  { route: Route.deleteReview, method: 'DELETE', caller: 'user', weight: 2, path: withId('/v1/reviews/', reviewId) },
   {
     route: Route.createOrder,
     method: 'POST',
