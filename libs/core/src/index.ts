@@ -36,11 +36,12 @@ export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PaginationQueryDto } from './pagina
 export { Metrics } from './metrics/metrics';
 export { EventStream, type EventStreamEnd, type EventStreamMessage } from './http/sse/event-stream';
 export { EventStreams, type OpenEventStreamOptions } from './http/sse/event-streams';
-export { LAST_EVENT_ID_HEADER, LastEventId, LastEventIdPipe } from './http/sse/last-event-id';
+export { LastEventId } from './http/sse/last-event-id';
 export {
   ApiCreated,
   ApiIdempotencyKey,
   ApiIfMatch,
+  ApiIfNoneMatch,
   ApiNamedRateLimits,
   ApiNoContent,
   ApiOk,

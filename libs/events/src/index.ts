@@ -11,7 +11,7 @@ export { EventBus } from './event-bus';
 export { EventDispatcher } from './event-dispatcher';
 export { EventInbox } from './event-inbox';
 export { EventInboxModule } from './event-inbox.module';
-export { OutboxRelay, routeOf } from './outbox-relay';
+export { type DomainRoute, domainRouteOf, OutboxRelay, routeOf } from './outbox-relay';
 export { LiveEvents, type LiveListener } from './live-events';
 export type { ReplayFilter } from './outbox.repository';
 export {

@@ -3,7 +3,7 @@ import type { Msg } from '@nats-io/transport-node';
 import { AppConfig } from '@app/core';
 import { NatsConnection } from '@app/nats';
 import type { DomainEvent } from './domain-event';
-import { routeOf } from './outbox-relay';
+import { domainRouteOf } from './outbox-relay';
 import { OutboxRepository, type ReplayFilter } from './outbox.repository';
 
 export type LiveListener = (event: DomainEvent) => void;
@@ -65,11 +65,6 @@ export class LiveEvents implements OnApplicationShutdown {
     if (!this.nats.configured) this.emit(event);
   }
 
-  /** Whether anyone listens to `aggregateType` now (so that publishers skip the work otherwise). */
-  hasListeners(aggregateType: string): boolean {
-    return this.listeners.has(aggregateType);
-  }
-
   onApplicationShutdown(): void {
     for (const unsubscribe of this.unsubscribe.values()) unsubscribe();
     this.unsubscribe.clear();
@@ -77,8 +72,7 @@ export class LiveEvents implements OnApplicationShutdown {
   }
 
   private subscribe(aggregateType: string): void {
-    const { subject } = routeOf(`${aggregateType}.any`, aggregateType, this.config.nats.subjectPrefix);
-    const wildcard = `${subject.slice(0, subject.lastIndexOf('.'))}.>`;
+    const wildcard = domainRouteOf(aggregateType, this.config.nats.subjectPrefix).domainSubjects;
     this.unsubscribe.set(
       aggregateType,
       this.nats.subscribe(wildcard, (message) => {

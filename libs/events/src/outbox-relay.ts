@@ -14,13 +14,24 @@ const LEASE_MS = 30_000;
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
 const STREAM_MAX_AGE_NS = 7 * 24 * 3_600 * 1_000_000_000;
 
-/** `order.status-changed` → domain `orders`, fact `status-changed`. */
-export function routeOf(name: string, aggregateType: string, prefix: string): { stream: string; subject: string } {
+/** Where a domain's events go: its stream and the wildcard of all its subjects (`orders.>`). */
+export interface DomainRoute {
+  stream: string;
+  domainSubjects: string;
+}
+
+/** Aggregate `order` → stream `ORDERS`, subjects `orders.>` (with a prefix: `X_ORDERS`, `x.orders.>`). */
+export function domainRouteOf(aggregateType: string, prefix: string): DomainRoute {
   const domain = `${aggregateType}s`;
-  const fact = name.split('.').slice(1).join('.');
-  const subjectPrefix = prefix ? `${prefix}.` : '';
   const stream = `${prefix ? `${prefix}_` : ''}${domain}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-  return { stream, subject: `${subjectPrefix}${domain}.${fact}` };
+  return { stream, domainSubjects: `${prefix ? `${prefix}.` : ''}${domain}.>` };
+}
+
+/** `order.status-changed` → stream `ORDERS`, subject `orders.status-changed` (of `orders.>`). */
+export function routeOf(name: string, aggregateType: string, prefix: string): DomainRoute & { subject: string } {
+  const route = domainRouteOf(aggregateType, prefix);
+  const fact = name.split('.').slice(1).join('.');
+  return { ...route, subject: `${route.domainSubjects.slice(0, -1)}${fact}` };
 }
 
 /**
@@ -118,8 +129,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async publish(js: JetStreamClient, event: UnpublishedEvent): Promise<boolean> {
-    const { stream, subject } = routeOf(event.name, event.aggregateType, this.config.nats.subjectPrefix);
-    await this.ensureStream(stream, subject);
+    const { stream, subject, domainSubjects } = routeOf(
+      event.name,
+      event.aggregateType,
+      this.config.nats.subjectPrefix,
+    );
+    await this.ensureStream(stream, domainSubjects);
     const headers = natsHeaders();
     headers.set('Event-Name', event.name);
     headers.set('Event-Version', String(event.version));
@@ -144,11 +159,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** Creates the domain's stream unless it exists (two replicas racing both succeed). */
-  private async ensureStream(stream: string, subject: string): Promise<void> {
+  private async ensureStream(stream: string, domainSubjects: string): Promise<void> {
     if (this.streams.has(stream)) return;
     const manager = await this.nats.manager();
     if (!manager) throw new Error('NATS is not connected');
-    const subjects = [`${subject.slice(0, subject.lastIndexOf('.'))}.>`];
+    const subjects = [domainSubjects];
     try {
       await manager.streams.info(stream);
     } catch {

@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, type Principal } from '@app/auth';
-import { ApiProblems, ApiUuidParam, headerRefs, UuidParam } from '@app/core';
+import { ApiIfNoneMatch, ApiProblems, ApiUuidParam, headerRefs, UuidParam } from '@app/core';
 import { InvoicePendingResponse } from './dto/invoice-pending.response';
 import { invoiceETag, matchesIfNoneMatch } from './invoice-etag';
 import { InvoicesService } from './invoices.service';
@@ -30,18 +30,7 @@ export class InvoicesController {
       'does; so does an order that was never paid (pending, or cancelled before payment).',
   })
   @ApiUuidParam('id', 'The order id')
-  @ApiHeader({
-    name: 'If-None-Match',
-    required: false,
-    description: 'The ETag held: the same invoice answers 304 without a body',
-    // RFC 9110 §8.8.3: `*` or a list of entity tags, as every If-None-Match of the API.
-    schema: {
-      type: 'string',
-      maxLength: 16 * 1024,
-      pattern: '^(\\*|(W/)?"[\\x21\\x23-\\x7E\\x80-\\xFF]*"([ \\t]*,[ \\t]*(W/)?"[\\x21\\x23-\\x7E\\x80-\\xFF]*")*)$',
-      example: `"${'0'.repeat(64)}"`,
-    },
-  })
+  @ApiIfNoneMatch('The ETag held: the same invoice answers 304 without a body', ETAG_HEADER.schema.example)
   @ApiResponse({
     status: 200,
     description:

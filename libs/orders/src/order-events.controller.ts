@@ -16,7 +16,7 @@ import { OrderEventsQuery } from './dto/order-events.query';
 import { OrderEventsService } from './order-events.service';
 
 /** The OpenAPI extension marking an answer that does not end by itself (contract tools read its head only). */
-export const STREAMING_EXTENSION = 'x-streaming';
+const STREAMING_EXTENSION = 'x-streaming';
 
 const EXAMPLE =
   'retry: 3000\n\n' +

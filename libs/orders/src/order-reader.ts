@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq } from 'drizzle-orm';
 import { TransactionHost } from '@app/database';
 import type { OrderStatus } from './order-status';
-import { orderItems, orders } from './orders.schema';
+import { type OrderAccess, OrdersRepository } from './orders.repository';
 
 /** One line of an order as it was bought (name and price are the catalog's at order time). */
 export interface InvoiceLine {
@@ -23,44 +22,44 @@ export interface InvoiceData {
   totalCents: number;
   currency: string;
   placedAt: Date;
-  /** When the order last changed (its status): the payment's time when it is `paid`. */
-  updatedAt: Date;
 }
 
+/** Every order, whoever owns it: the invoice makers act for no caller. */
+const ANY_ORDER: OrderAccess = { userId: '', isAdmin: true };
+
 /**
- * What the invoices feature may ask of an order (a query class: no commands). It needs nothing but the database
- * (`TransactionHost`), so a process that runs none of the orders feature (the worker) can provide it on its own, like
- * users' `UserDirectory`. Inside a transaction it reads in that transaction.
+ * What the invoices feature may ask of an order (a query class: no commands), through the orders' own repository,
+ * which holds all their SQL. It needs nothing but the database (`TransactionHost`), so a process that runs none of
+ * the orders feature (the worker) can provide it on its own, like users' `UserDirectory`. Inside a transaction it
+ * reads in that transaction.
  */
 @Injectable()
 export class OrderReader {
-  constructor(private readonly txHost: TransactionHost) {}
+  private readonly orders: OrdersRepository;
+
+  constructor(txHost: TransactionHost) {
+    this.orders = new OrdersRepository(txHost);
+  }
 
   /** The order with its lines, whoever owns it, or `undefined` when there is no such order. */
   async invoiceDataOf(orderId: string): Promise<InvoiceData | undefined> {
-    const [order] = await this.txHost.tx.select().from(orders).where(eq(orders.id, orderId)).limit(1);
+    const order = await this.orders.find(orderId, ANY_ORDER);
     if (!order) return undefined;
-    const lines = await this.txHost.tx
-      .select({
-        productId: orderItems.productId,
-        sku: orderItems.sku,
-        name: orderItems.name,
-        quantity: orderItems.quantity,
-        unitPriceCents: orderItems.unitPriceCents,
-        lineTotalCents: orderItems.lineTotalCents,
-      })
-      .from(orderItems)
-      .where(eq(orderItems.orderId, orderId))
-      .orderBy(asc(orderItems.lineNo));
     return {
       orderId: order.id,
       userId: order.userId,
       status: order.status,
-      lines,
+      lines: order.items.map(({ productId, sku, name, quantity, unitPriceCents, lineTotalCents }) => ({
+        productId,
+        sku,
+        name,
+        quantity,
+        unitPriceCents,
+        lineTotalCents,
+      })),
       totalCents: order.totalCents,
       currency: order.currency,
       placedAt: order.createdAt,
-      updatedAt: order.updatedAt,
     };
   }
 
@@ -68,15 +67,8 @@ export class OrderReader {
    * The order's owner and status when the caller may see it (its owner, or an admin: ownership in the WHERE), else
    * `undefined`: a missing order and another user's look the same.
    */
-  async statusFor(
-    orderId: string,
-    caller: { userId: string; isAdmin: boolean },
-  ): Promise<{ userId: string; status: OrderStatus } | undefined> {
-    const [row] = await this.txHost.tx
-      .select({ userId: orders.userId, status: orders.status })
-      .from(orders)
-      .where(caller.isAdmin ? eq(orders.id, orderId) : and(eq(orders.id, orderId), eq(orders.userId, caller.userId)))
-      .limit(1);
-    return row;
+  async statusFor(orderId: string, caller: OrderAccess): Promise<{ userId: string; status: OrderStatus } | undefined> {
+    const order = await this.orders.findRow(orderId, caller);
+    return order && { userId: order.userId, status: order.status };
   }
 }

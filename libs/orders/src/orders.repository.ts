@@ -124,11 +124,17 @@ export class OrdersRepository {
   }
 
   async find(id: string, access: OrderAccess): Promise<OrderWithItems | undefined> {
+    const order = await this.findRow(id, access);
+    if (!order) return undefined;
+    return { ...order, items: await ITEMS_OF_ORDER.execute(this.txHost.tx, { orderId: order.id }) };
+  }
+
+  /** The order's own row, without its lines, when the caller may see it. */
+  async findRow(id: string, access: OrderAccess): Promise<OrderRow | undefined> {
     const [order] = access.isAdmin
       ? await ORDER_FOR_ADMIN.execute(this.txHost.tx, { id })
       : await ORDER_FOR_OWNER.execute(this.txHost.tx, { id, userId: access.userId });
-    if (!order) return undefined;
-    return { ...order, items: await ITEMS_OF_ORDER.execute(this.txHost.tx, { orderId: order.id }) };
+    return order;
   }
 
   async list(access: OrderAccess, filter: OrderListFilter): Promise<OrderWithItems[]> {

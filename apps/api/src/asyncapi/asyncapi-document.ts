@@ -42,13 +42,13 @@ export function buildAsyncApiDocument(): Schema {
   const operations: Record<string, Schema> = {};
   const messages: Record<string, Schema> = {};
   for (const type of types) {
-    const { stream, subject } = routeOf(type.name, type.aggregateType, '');
+    const { stream, subject, domainSubjects } = routeOf(type.name, type.aggregateType, '');
     const name = messageName(type);
     const channel = subject.replace(/[.-]/g, '_');
     channels[channel] ??= {
       address: subject,
       title: subject,
-      description: `Stream \`${stream}\` (subjects \`${subject.slice(0, subject.indexOf('.'))}.>\`).`,
+      description: `Stream \`${stream}\` (subjects \`${domainSubjects}\`).`,
       messages: {},
     };
     (channels[channel].messages as Schema)[name] = { $ref: `#/components/messages/${name}` };

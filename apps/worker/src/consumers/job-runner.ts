@@ -30,6 +30,8 @@ export type JobOutcome = 'done' | 'retry' | 'dead' | 'duplicate' | 'skipped';
 interface Subscription {
   job: WorkerJob;
   stream: string;
+  /** All the stream's subjects (`orders.>`). */
+  domainSubjects: string;
   durable: string;
   filterSubject: string;
   /** Subject → the event type it carries. */
@@ -74,19 +76,19 @@ export class JobRunner {
     );
     const prefix = config.nats.subjectPrefix;
     for (const job of jobs) {
-      const byStream = new Map<string, Map<string, JobEventType>>();
+      const byStream = new Map<string, { domainSubjects: string; types: Map<string, JobEventType> }>();
       for (const type of job.events) {
-        const { stream, subject } = routeOf(type.name, type.aggregateType, prefix);
-        const types = byStream.get(stream) ?? new Map<string, JobEventType>();
-        types.set(subject, type);
-        byStream.set(stream, types);
+        const { stream, subject, domainSubjects } = routeOf(type.name, type.aggregateType, prefix);
+        const entry = byStream.get(stream) ?? { domainSubjects, types: new Map<string, JobEventType>() };
+        entry.types.set(subject, type);
+        byStream.set(stream, entry);
       }
-      for (const [stream, types] of byStream) {
+      for (const [stream, { domainSubjects, types }] of byStream) {
         const subjects = [...types.keys()];
         // NATS 2.9 has one filter subject per consumer: several subjects of a domain share its wildcard, and the
         // job acks the others unseen ('skipped').
-        const filterSubject = subjects.length === 1 ? subjects[0]! : this.domainWildcard(subjects[0]!);
-        this.subscriptions.push({ job, stream, durable: job.name, filterSubject, types });
+        const filterSubject = subjects.length === 1 ? subjects[0]! : domainSubjects;
+        this.subscriptions.push({ job, stream, domainSubjects, durable: job.name, filterSubject, types });
       }
     }
   }
@@ -105,7 +107,7 @@ export class JobRunner {
       if (manager) {
         try {
           for (const sub of this.subscriptions) {
-            await ensureStream(manager, sub.stream, [this.domainWildcard(sub.filterSubject)]);
+            await ensureStream(manager, sub.stream, [sub.domainSubjects]);
             await this.ensureConsumer(sub);
           }
           const dlq = dlqRoute(this.config.nats.subjectPrefix);
@@ -139,10 +141,6 @@ export class JobRunner {
     ]);
     clearTimeout(timer);
     return finished;
-  }
-
-  private domainWildcard(subject: string): string {
-    return `${subject.slice(0, subject.lastIndexOf('.'))}.>`;
   }
 
   private async ensureConsumer(sub: Subscription): Promise<void> {

@@ -96,12 +96,7 @@ export function ApiOk(model: Type<unknown>, options: ApiResultOptions & { notMod
   ];
   if (options.notModified) {
     decorators.push(
-      ApiHeader({
-        name: 'If-None-Match',
-        required: false,
-        description: 'The ETag held: an unchanged resource answers 304 without a body',
-        schema: ETAG_LIST_SCHEMA,
-      }),
+      ApiIfNoneMatch('The ETag held: an unchanged resource answers 304 without a body'),
       ApiResponse({
         status: 304,
         description: '`If-None-Match` names the current version: the copy held is still good (no body)',
@@ -142,6 +137,18 @@ export function ApiPage(model: Type<unknown>, options: Omit<ApiResultOptions, 'e
 /** A UUID path parameter (`@UuidParam(name)`); anything else is a 400. */
 export const ApiUuidParam = (name: string, description: string): MethodDecorator =>
   ApiParam({ name, description, schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } });
+
+/**
+ * `If-None-Match` on a read (optional): the ETag a client holds, `*` or a list (a match answers 304). `example`: a
+ * tag of the route's own form, where it is not a version (`"v3"`).
+ */
+export const ApiIfNoneMatch = (description: string, example?: string): MethodDecorator & ClassDecorator =>
+  ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description,
+    schema: example === undefined ? ETAG_LIST_SCHEMA : { ...ETAG_LIST_SCHEMA, example },
+  });
 
 /** `If-Match` on a change: required → 428 without it; always 412 when it names another version. */
 export const ApiIfMatch = (options: { required: boolean }): MethodDecorator =>

@@ -3,6 +3,7 @@ export {
   ApiCreated,
   ApiIdempotencyKey,
   ApiIfMatch,
+  ApiIfNoneMatch,
   ApiNamedRateLimits,
   ApiNoContent,
   ApiOk,
