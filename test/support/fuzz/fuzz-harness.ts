@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DatabaseClient } from '@app/database';
+import { EventDispatcher } from '@app/events';
 import type { TestApp } from '../test-app';
 import { DbFingerprint, type Fingerprint, fingerprintChanges } from './db-fingerprint';
 import { describeAnswer, type End, type Exchange, outcomeOf, sentMarkersOf } from './exchange';
@@ -78,6 +79,8 @@ export class FuzzHarness {
     /** For one-off probes alongside a request, on a connection of its own. */
     private readonly sideProbe: LivenessProbe,
     private readonly fingerprint: DbFingerprint,
+    /** Its handlers write after the answer (a review's rating lands on its product): settled before a "before". */
+    private readonly events: EventDispatcher,
     private readonly activity: Activity,
   ) {}
 
@@ -97,6 +100,7 @@ export class FuzzHarness {
       probe,
       new LivenessProbe(baseUrl, activity),
       new DbFingerprint(testApp.app.get(DatabaseClient)),
+      testApp.app.get(EventDispatcher),
       activity,
     );
   }
@@ -115,7 +119,7 @@ export class FuzzHarness {
     if (await this.world.prepare(template)) this.lastFingerprint = undefined;
     const { request, used } = this.world.resolve(template);
     this.activity.current = options.run === undefined ? request.route : `${request.route} (run #${options.run})`;
-    const before = isMutating(request) ? (this.lastFingerprint ?? (await this.fingerprint.take())) : undefined;
+    const before = isMutating(request) ? (this.lastFingerprint ?? (await this.settledFingerprint())) : undefined;
     this.lastFingerprint = undefined;
     const started = performance.now();
     const side = options.sideProbe ? this.probeSoon(20) : undefined;
@@ -151,6 +155,15 @@ export class FuzzHarness {
     this.activity.current = 'idle';
     const probes = [...this.probe.samplesSince(started), ...(sideSample ? [sideSample] : [])];
     return { request, answers, end, reason, findings, probes };
+  }
+
+  /**
+   * The database once the in-process event handlers of earlier requests are done: they write after their request
+   * was answered (a posted review's rating lands on its product), which would look like the next request's doing.
+   */
+  private async settledFingerprint(): Promise<Fingerprint> {
+    await this.events.idle();
+    return this.fingerprint.take();
   }
 
   /**
