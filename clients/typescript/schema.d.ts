@@ -277,7 +277,7 @@ export interface paths {
     };
     /**
      * An order's invoice (PDF)
-     * @description The invoice of a paid order, made once in the background after the payment. 202 with `Retry-After` while it is being made. The order's customer or an admin only: another user's order answers 404, as a missing one does; so does an order that was never paid (pending, or cancelled before payment).
+     * @description The invoice of a paid order, made once in the background after the payment (an order cancelled after its payment keeps its invoice). 202 with `Retry-After` while it is being made. The order's customer or an admin only: another user's order answers 404, as a missing one does; so does an order that was never paid (pending, or cancelled before payment).
      */
     get: operations['getOrderInvoice'];
     put?: never;

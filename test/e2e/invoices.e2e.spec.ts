@@ -117,7 +117,9 @@ describeEachDatabase('invoice PDFs, made by the API itself (no NATS_URL)', (tier
     // Paid without the event (a status written straight to the table): nothing makes its invoice, so the state
     // "paid, invoice not there yet" holds for as long as the test looks at it.
     const order = await newOrder();
-    await t.app.get(DatabaseClient).db.execute(sql`update orders set status = 'paid' where id = ${order.id}`);
+    await t.app
+      .get(DatabaseClient)
+      .db.execute(sql`update orders set status = 'paid', paid_at = now() where id = ${order.id}`);
     const res = await getInvoice(t, alice, order.id);
     expect(res.statusCode, res.body).toBe(202);
     expect(res.headers['retry-after']).toBe('2');
@@ -141,7 +143,9 @@ describeEachDatabase('invoice PDFs, made by the API itself (no NATS_URL)', (tier
     const contract = new ResponseContract(loadOpenApi());
     const paid = await shop.advanceOrder(await newOrder(), 'paid');
     const pending = await newOrder();
-    await t.app.get(DatabaseClient).db.execute(sql`update orders set status = 'paid' where id = ${pending.id}`);
+    await t.app
+      .get(DatabaseClient)
+      .db.execute(sql`update orders set status = 'paid', paid_at = now() where id = ${pending.id}`);
     const ok = await readyInvoice(t, alice, paid.id);
     const answers = [
       ok,
@@ -226,9 +230,16 @@ describe.skipIf(workerSkip !== undefined)(
         await shop.order(alice.tokens.accessToken, [{ productId: product.id, quantity: 1 }]),
         'paid',
       );
+      // Paid, then cancelled before its invoice was made: the invoice is still owed.
+      const cancelled = await shop.advanceOrder(
+        await shop.order(alice.tokens.accessToken, [{ productId: product.id, quantity: 1 }]),
+        'paid',
+      );
+      expect((await shop.cancelOrder(alice.tokens.accessToken, cancelled.id)).statusCode).toBe(200);
       // No worker yet: the event waits in JetStream, and the API, which has no subscriber with NATS_URL, renders none.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await getInvoice(api, alice, order.id)).statusCode).toBe(202);
+      expect((await getInvoice(api, alice, cancelled.id)).statusCode).toBe(202);
       const [deliveries] = rowsOf<{ n: number }>(
         await api.app
           .get(DatabaseClient)
@@ -239,6 +250,7 @@ describe.skipIf(workerSkip !== undefined)(
       worker = await bootTestWorker({ ...db.env, ...nats.env, MAILER_TRANSPORT: 'log' });
       const pdf = expectPdf(await readyInvoice(api, alice, order.id));
       expect(await invoiceRows(api, order.id)).toHaveLength(1);
+      expectPdf(await readyInvoice(api, alice, cancelled.id));
 
       // The worker's event loop stayed free: the event-loop delay series are there to watch it.
       const metrics = await (await fetch(`${worker.base}/metrics`)).text();

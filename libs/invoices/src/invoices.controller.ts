@@ -25,9 +25,10 @@ export class InvoicesController {
     operationId: 'getOrderInvoice',
     summary: "An order's invoice (PDF)",
     description:
-      'The invoice of a paid order, made once in the background after the payment. 202 with `Retry-After` while it ' +
-      "is being made. The order's customer or an admin only: another user's order answers 404, as a missing one " +
-      'does; so does an order that was never paid (pending, or cancelled before payment).',
+      'The invoice of a paid order, made once in the background after the payment (an order cancelled after its ' +
+      "payment keeps its invoice). 202 with `Retry-After` while it is being made. The order's customer or an admin " +
+      "only: another user's order answers 404, as a missing one does; so does an order that was never paid " +
+      '(pending, or cancelled before payment).',
   })
   @ApiUuidParam('id', 'The order id')
   @ApiIfNoneMatch('The ETag held: the same invoice answers 304 without a body', ETAG_HEADER.schema.example)

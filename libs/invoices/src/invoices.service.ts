@@ -5,9 +5,6 @@ import { OrderReader } from '@app/orders';
 import { type InvoiceAccess, InvoicesRepository } from './invoices.repository';
 import type { InvoiceRow } from './invoices.schema';
 
-/** The statuses of an order that has been paid (a cancelled one may have been: its invoice stays if it has one). */
-const PAID = new Set(['paid', 'shipped', 'delivered']);
-
 export type InvoiceAnswer = { state: 'ready'; invoice: InvoiceRow } | { state: 'pending' };
 
 const accessOf = (principal: Principal): InvoiceAccess => ({
@@ -30,7 +27,8 @@ export class InvoicesService {
     const order = await this.orders.statusFor(orderId, access);
     // Another user's order answers exactly as a missing one does.
     if (!order) throw new ProblemException({ status: 404, type: ProblemType.notFound, detail: 'No such order' });
-    if (PAID.has(order.status)) return { state: 'pending' };
+    // Paid (and maybe cancelled since): its invoice is owed and on its way.
+    if (order.paid) return { state: 'pending' };
     throw new ProblemException({
       status: 404,
       type: ProblemType.notFound,

@@ -14,6 +14,8 @@ const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
 const ORDER = '33333333-3333-4333-8333-333333333333';
 const PRODUCT = '44444444-4444-4444-8444-444444444444';
+const NEVER_PAID = '55555555-5555-4555-8555-555555555555';
+const PAID_THEN_CANCELLED = '66666666-6666-4666-8666-666666666666';
 
 /** On a real (in-memory PGlite) database with the app's migrations: what the invoices feature reads of an order. */
 describe('OrderReader', () => {
@@ -25,7 +27,10 @@ describe('OrderReader', () => {
     await new Migrator(client, defaultMigrationsFolder()).migrate();
     reader = new OrderReader(new TransactionHost(client));
     await client.db.execute(
-      sql`insert into orders (id, user_id, status, total_cents, currency) values (${ORDER}, ${ALICE}, 'paid', 2999, 'EUR')`,
+      sql`insert into orders (id, user_id, status, total_cents, currency, paid_at) values
+        (${ORDER}, ${ALICE}, 'paid', 2999, 'EUR', now()),
+        (${NEVER_PAID}, ${ALICE}, 'cancelled', 100, 'EUR', null),
+        (${PAID_THEN_CANCELLED}, ${ALICE}, 'cancelled', 100, 'EUR', now())`,
     );
     await client.db.execute(sql`insert into order_items
       (order_id, line_no, product_id, sku, name, unit_price_cents, quantity, line_total_cents) values
@@ -46,8 +51,19 @@ describe('OrderReader', () => {
   });
 
   it("tells the order's status to its owner and to admins only", async () => {
-    expect(await reader.statusFor(ORDER, { userId: ALICE, isAdmin: false })).toEqual({ userId: ALICE, status: 'paid' });
-    expect(await reader.statusFor(ORDER, { userId: BOB, isAdmin: true })).toEqual({ userId: ALICE, status: 'paid' });
+    const paid = { userId: ALICE, status: 'paid', paid: true };
+    expect(await reader.statusFor(ORDER, { userId: ALICE, isAdmin: false })).toEqual(paid);
+    expect(await reader.statusFor(ORDER, { userId: BOB, isAdmin: true })).toEqual(paid);
     expect(await reader.statusFor(ORDER, { userId: BOB, isAdmin: false })).toBeUndefined();
+  });
+
+  it('tells a cancelled order that was paid first from one that never was', async () => {
+    const alice = { userId: ALICE, isAdmin: false };
+    expect(await reader.statusFor(NEVER_PAID, alice)).toEqual({ userId: ALICE, status: 'cancelled', paid: false });
+    expect(await reader.statusFor(PAID_THEN_CANCELLED, alice)).toEqual({
+      userId: ALICE,
+      status: 'cancelled',
+      paid: true,
+    });
   });
 });

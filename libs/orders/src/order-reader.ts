@@ -24,6 +24,14 @@ export interface InvoiceData {
   placedAt: Date;
 }
 
+/** Where an order stands, for its invoice. */
+export interface OrderStanding {
+  userId: string;
+  status: OrderStatus;
+  /** Paid at some point: true for paid, shipped and delivered orders, and for those cancelled after payment. */
+  paid: boolean;
+}
+
 /** Every order, whoever owns it: the invoice makers act for no caller. */
 const ANY_ORDER: OrderAccess = { userId: '', isAdmin: true };
 
@@ -64,11 +72,12 @@ export class OrderReader {
   }
 
   /**
-   * The order's owner and status when the caller may see it (its owner, or an admin: ownership in the WHERE), else
-   * `undefined`: a missing order and another user's look the same.
+   * The order's owner, status and whether it was ever paid (a cancelled order may have been), when the caller may
+   * see it (its owner, or an admin: ownership in the WHERE), else `undefined`: a missing order and another user's
+   * look the same.
    */
-  async statusFor(orderId: string, caller: OrderAccess): Promise<{ userId: string; status: OrderStatus } | undefined> {
+  async statusFor(orderId: string, caller: OrderAccess): Promise<OrderStanding | undefined> {
     const order = await this.orders.findRow(orderId, caller);
-    return order && { userId: order.userId, status: order.status };
+    return order && { userId: order.userId, status: order.status, paid: order.paidAt !== null };
   }
 }

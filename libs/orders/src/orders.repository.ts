@@ -177,7 +177,12 @@ export class OrdersRepository {
       .as('previous');
     const [row] = await this.txHost.tx
       .update(orders)
-      .set({ status: to, version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+      .set({
+        status: to,
+        version: sql`${orders.version} + 1`,
+        updatedAt: sql`now()`,
+        ...(to === 'paid' ? { paidAt: sql`now()` } : {}),
+      })
       .from(previous)
       .where(
         and(

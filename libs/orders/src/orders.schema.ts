@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { versionedTimestamps } from '@app/database';
-import { bigint, check, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { ORDER_STATUSES, type OrderStatus } from './order-status';
 
 export const orders = pgTable(
@@ -12,6 +12,8 @@ export const orders = pgTable(
     /** bigint: 50 lines × 1000 × the largest price exceed 32 bits; exact as a JS number up to 2^53. */
     totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
+    /** When it was paid; kept when it is cancelled after (its invoice is still owed). Null: never paid. */
+    paidAt: timestamp('paid_at', { withTimezone: true, precision: 3 }),
     ...versionedTimestamps(),
   },
   (table) => [
