@@ -60,7 +60,7 @@ export class EventBus {
       this.metrics.published.inc({ event: key });
       if (subscribers.length > 0) this.dispatcher.poke();
       this.relay.poke();
-      this.live.committed(event);
+      this.live.committed();
     });
     return event;
   }

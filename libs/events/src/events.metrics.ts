@@ -9,6 +9,7 @@ export class EventsMetrics {
   readonly published: Counter<'event'>;
   readonly deliveries: Counter<'subscriber' | 'event' | 'outcome'>;
   readonly relayed: Counter<'event' | 'outcome'>;
+  readonly liveHolesSkipped: Counter<never>;
   private stats: DeliveryStats = { pending: 0, dead: 0, oldestPendingSeconds: 0 };
   private relay: RelayStats = { unpublished: 0, oldestUnpublishedSeconds: 0 };
 
@@ -17,6 +18,11 @@ export class EventsMetrics {
       'outbox_relayed_total',
       'Outbox events handed to JetStream, by event and outcome (published, duplicate, failed)',
       ['event', 'outcome'],
+    );
+    this.liveHolesSkipped = metrics.counter(
+      'live_events_holes_skipped_total',
+      'Holes in the outbox positions the live events gave up waiting for (a transaction open for over 5 s)',
+      [],
     );
     this.published = metrics.counter('domain_events_published_total', 'Domain events committed, by event', ['event']);
     this.deliveries = metrics.counter(

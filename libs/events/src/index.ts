@@ -12,7 +12,7 @@ export { EventDispatcher } from './event-dispatcher';
 export { EventInbox } from './event-inbox';
 export { EventInboxModule } from './event-inbox.module';
 export { type DomainRoute, domainRouteOf, OutboxRelay, routeOf } from './outbox-relay';
-export { LiveEvents, type LiveListener } from './live-events';
+export { type LiveEvent, LiveEvents, type LiveListener } from './live-events';
 export type { ReplayFilter } from './outbox.repository';
 export {
   type EventDelivery,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { PreparedStatement, rowsOf, TransactionHost } from '@app/database';
 import { eventDeliveries, outboxEvents, processedEvents } from './events.schema';
 
@@ -85,6 +85,22 @@ export interface ReplayFilter {
   /** e.g. `{ field: 'userId', value: id }`: only events whose payload has it. */
   payload?: { field: string; value: string };
 }
+
+/** A read of the outbox's newest events (see OutboxRepository.tailAfter). */
+export interface TailRead {
+  events: RecordedEvent[];
+  /** The oldest transaction id still running at the read's snapshot. */
+  xmin: bigint;
+}
+
+/** See OutboxRepository.tailMark. */
+export interface TailMark {
+  position: number;
+  xid: bigint;
+}
+
+const payloadMatches = (filter: ReplayFilter): SQL =>
+  filter.payload ? sql`and o.payload ->> ${filter.payload.field} = ${filter.payload.value}` : sql``;
 
 /** All SQL of the outbox, its deliveries and the inbox. */
 @Injectable()
@@ -191,23 +207,26 @@ export class OutboxRepository {
   }
 
   /**
-   * The events recorded after the event `afterId` that match `filter`, oldest first, at most `limit`; `undefined`
-   * when there is no such event to start from (never recorded, purged after EVENTS_RETENTION_HOURS, or one the
-   * filter does not match).
+   * Where a resume starts: the position of the event `afterId` if it matches `filter`; `undefined` when there is no
+   * such event (never recorded, purged after EVENTS_RETENTION_HOURS, or one the filter does not match).
    */
-  async eventsAfter(afterId: string, filter: ReplayFilter, limit: number): Promise<RecordedEvent[] | undefined> {
-    const matches = filter.payload ? sql`and o.payload ->> ${filter.payload.field} = ${filter.payload.value}` : sql``;
-    const start = rowsOf<{ position: number | string }>(
+  async positionOf(afterId: string, filter: ReplayFilter): Promise<number | undefined> {
+    const [start] = rowsOf<{ position: number | string }>(
       await this.txHost.tx.execute(sql`
         select o.position from ${outboxEvents} o
-        where o.id = ${afterId} and o.aggregate_type = ${filter.aggregateType} ${matches}`),
-    )[0];
-    if (!start) return undefined;
+        where o.id = ${afterId} and o.aggregate_type = ${filter.aggregateType} ${payloadMatches(filter)}`),
+    );
+    return start && Number(start.position);
+  }
+
+  /** The events that match `filter` with a position in (`after`, `upTo`], oldest first, at most `limit`. */
+  async eventsBetween(after: number, upTo: number, filter: ReplayFilter, limit: number): Promise<RecordedEvent[]> {
     const result = await this.txHost.tx.execute(sql`
       select o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
         o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"
       from ${outboxEvents} o
-      where o.position > ${Number(start.position)} and o.aggregate_type = ${filter.aggregateType} ${matches}
+      where o.position > ${after} and o.position <= ${upTo}
+        and o.aggregate_type = ${filter.aggregateType} ${payloadMatches(filter)}
       order by o.position
       limit ${limit}`);
     return rowsOf<RecordedEvent & { occurredAt: Date | string; position: number | string }>(result).map((row) => ({
@@ -215,6 +234,50 @@ export class OutboxRepository {
       position: Number(row.position),
       occurredAt: new Date(row.occurredAt),
     }));
+  }
+
+  /**
+   * The events recorded after `position` (of every aggregate), oldest first, at most `limit`, with the oldest
+   * transaction id still running when they were read (same snapshot): what the live tail needs to tell the hole a
+   * rolled-back transaction left from an event whose transaction has yet to commit.
+   */
+  async tailAfter(position: number, limit: number): Promise<TailRead> {
+    const [row] = rowsOf<{ xmin: string; events: Array<RecordedEvent & { occurredAt: string }> }>(
+      await this.txHost.tx.execute(sql`
+        select pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
+          coalesce(json_agg(e order by e.position), '[]'::json) as events
+        from (
+          select o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
+            o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"
+          from ${outboxEvents} o
+          where o.position > ${position}
+          order by o.position
+          limit ${limit}
+        ) e`),
+    );
+    const events = typeof row?.events === 'string' ? (JSON.parse(row.events) as typeof row.events) : row?.events;
+    return {
+      xmin: BigInt(row?.xmin ?? 0),
+      events: (events ?? []).map((event) => ({
+        ...event,
+        position: Number(event.position),
+        occurredAt: new Date(event.occurredAt),
+      })),
+    };
+  }
+
+  /**
+   * The newest position, and a transaction id newer than that of every transaction that may still be recording an
+   * event below it (it takes one: the statement is a transaction of its own). Once the oldest running transaction
+   * is newer than `xid`, every event below `position` is committed or never will be.
+   */
+  async tailMark(): Promise<TailMark> {
+    const [row] = rowsOf<{ xid: string; position: number | string }>(
+      await this.txHost.tx.execute(sql`
+        select pg_current_xact_id()::text as xid, coalesce(max(o.position), 0) as position
+        from ${outboxEvents} o`),
+    );
+    return { xid: BigInt(row?.xid ?? 0), position: Number(row?.position ?? 0) };
   }
 
   async markPublished(position: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStream } from '@app/core';
-import type { DomainEvent, ReplayFilter } from '@app/events';
+import type { DomainEvent, LiveEvent, ReplayFilter } from '@app/events';
 import type { OrderEventMessage } from './dto/order-event.message';
 
 /** Events read back from the outbox per query; a resume reads pages until it has caught up. */
@@ -9,31 +9,33 @@ export const REPLAY_PAGE = 500;
 export const REPLAY_MAX = 10_000;
 /** Live events held while a replay runs; a stream that falls further behind is ended (the client resumes). */
 const MAX_HELD = 10_000;
-/**
- * Ids remembered per stream to drop an event it already sent: a replayed copy and a live one of the same event meet
- * only within a catch-up's window, so the last few hundred are plenty, and a stream holds at most ~20 KB of them
- * (10,000 streams: ~200 MB at worst, when every one of them saw that many events).
- */
-const REMEMBERED_IDS = 500;
 
-/** What a feed reads the past from. */
-export type Replay = (afterId: string, filter: ReplayFilter, limit: number) => Promise<DomainEvent[] | undefined>;
+/** Where a feed's events come from: `LiveEvents`, which hands them out in outbox order, with the outbox behind it. */
+export interface FeedSource {
+  /** Where a resume after the event `afterId` starts; `undefined` when it is unknown, purged, or not the filter's. */
+  positionOf(afterId: string, filter: ReplayFilter): Promise<number | undefined>;
+  /** The position every live event up to has been handed out (nothing can appear below it any more). */
+  horizon(): Promise<number>;
+  /** The events that match `filter` with a position in (`after`, `upTo`], oldest first, at most `limit`. */
+  replay(after: number, upTo: number, filter: ReplayFilter, limit: number): Promise<LiveEvent[]>;
+}
 
 /**
- * One client's order events: the live events that concern it, after a catch-up from the outbox when it resumes
- * (`Last-Event-ID`) or after NATS was cut off. Live events that arrive during a catch-up wait, then go out
- * behind it; every event goes out once per stream (by id), in the order recorded for each order.
+ * One client's order events: the live events that concern it, after a replay from the outbox when it resumes
+ * (`Last-Event-ID`). Events come in outbox order (LiveEvents never hands one out before an earlier one), so a
+ * client that saw an event has seen every earlier one of its own, and resuming after it misses nothing. The replay
+ * reads up to the live events' horizon; live events that arrive meanwhile wait and go out behind it. Each event goes
+ * out once per stream: only events after the last one sent (by position) are sent.
  */
 export class OrderEventFeed {
   private readonly logger = new Logger('OrderEventFeed');
-  private readonly sent = new Set<string>();
-  private held: DomainEvent[] | undefined;
-  private lastId: string | undefined;
-  private catchingUp: Promise<void> = Promise.resolve();
+  private held: LiveEvent[] | undefined;
+  /** The position of the last event sent (or that the client had when it resumed). */
+  private sentUpTo = 0;
 
   constructor(
     private readonly stream: EventStream,
-    private readonly replay: Replay,
+    private readonly source: FeedSource,
     /** Only this user's orders; every order when undefined (an admin's unfiltered stream). */
     private readonly userId: string | undefined,
   ) {}
@@ -43,7 +45,7 @@ export class OrderEventFeed {
   }
 
   /** A committed event, live. */
-  push(event: DomainEvent): void {
+  push(event: LiveEvent): void {
     if (event.aggregateType !== 'order' || !this.concerns(event)) return;
     if (!this.held) {
       this.deliver(event);
@@ -52,29 +54,24 @@ export class OrderEventFeed {
     }
   }
 
-  /** Sends what was recorded after `afterId` (the client's `Last-Event-ID`, or the last id sent), then the held. */
-  catchUp(afterId: string | undefined = this.lastId): Promise<void> {
-    if (afterId === undefined) return this.catchingUp;
-    this.held ??= [];
-    this.catchingUp = this.catchingUp.then(() => this.replayAfter(afterId));
-    return this.catchingUp;
-  }
-
-  private async replayAfter(afterId: string): Promise<void> {
+  /** Sends what was recorded after `afterId` (the client's `Last-Event-ID`), then the live events held meanwhile. */
+  async resume(afterId: string): Promise<void> {
+    this.held = [];
     try {
-      let from = afterId;
-      for (let read = 0; this.stream.isOpen;) {
-        const events = await this.replay(from, this.filter, REPLAY_PAGE);
-        if (events === undefined) return this.gap(afterId, 'unknown');
+      const after = await this.source.positionOf(afterId, this.filter);
+      if (after === undefined) return this.gap(afterId, 'unknown');
+      // The client has everything up to its event; live events at or before it are not sent again.
+      this.sentUpTo = after;
+      const upTo = await this.source.horizon();
+      for (let from = after, read = 0; this.stream.isOpen && from < upTo;) {
+        const events = await this.source.replay(from, upTo, this.filter, REPLAY_PAGE);
         for (const event of events) this.deliver(event);
         read += events.length;
         if (events.length < REPLAY_PAGE) break;
         if (read >= REPLAY_MAX) return this.gap(afterId, 'too-far-behind');
-        from = events[events.length - 1]!.id;
+        from = events[events.length - 1]!.position;
       }
-      const held = this.held ?? [];
-      this.held = undefined;
-      for (const event of held) this.deliver(event);
+      this.release();
     } catch (error) {
       // The client resumes from the last id it got, on this replica or another.
       this.logger.warn({ err: error }, 'Could not replay order events; ending the stream');
@@ -84,8 +81,6 @@ export class OrderEventFeed {
 
   /** Tells the client that what it missed cannot be replayed: it re-reads its orders, then goes on live. */
   private gap(afterId: string, reason: 'unknown' | 'too-far-behind'): void {
-    const held = this.held ?? [];
-    this.held = undefined;
     this.stream.send({
       id: '', // resets the client's Last-Event-ID: a reconnect does not ask for the same replay again
       event: 'gap',
@@ -98,14 +93,19 @@ export class OrderEventFeed {
             : 'Too many events were missed to replay them: re-read GET /v1/orders.',
       },
     });
+    this.release();
+  }
+
+  /** The live events held during a resume, then live again. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
     for (const event of held) this.deliver(event);
   }
 
-  private deliver(event: DomainEvent): void {
-    if (this.sent.has(event.id)) return;
-    this.sent.add(event.id);
-    if (this.sent.size > REMEMBERED_IDS) this.sent.delete(this.sent.values().next().value as string);
-    this.lastId = event.id;
+  private deliver(event: LiveEvent): void {
+    if (event.position <= this.sentUpTo) return;
+    this.sentUpTo = event.position;
     this.stream.send({ id: event.id, event: event.name, data: messageOf(event) });
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@app/auth';
 import { EventStreams } from '@app/core';
-import { type DomainEvent, LiveEvents } from '@app/events';
+import { type LiveEvent, LiveEvents } from '@app/events';
 import { OrderEventFeed } from './order-event-feed';
 
 /** The longest a timer may wait (setTimeout's limit): a token valid for longer just outlives it. */
@@ -38,13 +38,8 @@ export class OrderEventsService {
   ): void {
     const userId = principal.role === 'admin' ? userFilter : principal.id;
     const stream = this.streams.start(request, reply, { owner: principal.id, name: 'orders' });
-    const feed = new OrderEventFeed(
-      stream,
-      (afterId, filter, limit) => this.live.replay(afterId, filter, limit),
-      userId,
-    );
+    const feed = new OrderEventFeed(stream, this.live, userId);
     const removeFeed = this.add(feed, userId);
-    const stopResyncing = this.live.onResync(() => void feed.catchUp());
     const expiry =
       principal.expiresAt === undefined
         ? undefined
@@ -52,10 +47,9 @@ export class OrderEventsService {
     expiry?.unref();
     stream.onClose(() => {
       removeFeed();
-      stopResyncing();
       clearTimeout(expiry);
     });
-    if (lastEventId !== undefined) void feed.catchUp(lastEventId);
+    if (lastEventId !== undefined) void feed.resume(lastEventId);
   }
 
   private add(feed: OrderEventFeed, userId: string | undefined): () => void {
@@ -76,7 +70,7 @@ export class OrderEventsService {
     };
   }
 
-  private dispatch(event: DomainEvent): void {
+  private dispatch(event: LiveEvent): void {
     const owner = (event.payload as { userId?: unknown }).userId;
     const feeds = typeof owner === 'string' ? this.byUser.get(owner) : undefined;
     if (feeds) for (const feed of feeds) feed.push(event);
