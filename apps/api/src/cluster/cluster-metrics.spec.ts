@@ -11,7 +11,10 @@ import { type PrimaryChannel, WorkerMetrics } from './worker-metrics';
  * in test/e2e/cluster.e2e.spec.ts and test/fault/cluster.fault.spec.ts.
  */
 
-const TIMEOUT_MS = 60;
+/** The timeout of the tests that wait for it to pass (a frozen worker, a silent primary). */
+const TIMEOUT_MS = 250;
+/** The timeout of the tests in which nothing may time out: far above any delay a loaded CI machine adds. */
+const GENEROUS_TIMEOUT_MS = 10_000;
 
 function workerRegistry(requests: number, connections: number, seconds: number[]): Registry {
   const registry = new Registry();
@@ -38,10 +41,11 @@ interface FakeWorker {
   frozen: boolean;
 }
 
-function fakeCluster(registries: Registry[], options: { primarySilent?: boolean } = {}) {
+function fakeCluster(registries: Registry[], options: { primarySilent?: boolean; timeoutMs?: number } = {}) {
+  const timeoutMs = options.timeoutMs ?? GENEROUS_TIMEOUT_MS;
   const own = new Registry();
   new Gauge({ name: 'cluster_workers', help: 'serving', registers: [own] }).set(registries.length);
-  const aggregator = new ClusterMetricsAggregator(own, TIMEOUT_MS);
+  const aggregator = new ClusterMetricsAggregator(own, timeoutMs);
   const workers: FakeWorker[] = [];
   const later = (deliver: () => void): void => void setTimeout(deliver, 1);
 
@@ -72,7 +76,7 @@ function fakeCluster(registries: Registry[], options: { primarySilent?: boolean 
       },
       metrics: undefined as unknown as WorkerMetrics,
     };
-    worker.metrics = new WorkerMetrics(registry, channel, TIMEOUT_MS * 2);
+    worker.metrics = new WorkerMetrics(registry, channel, timeoutMs * 2);
     workers.push(worker);
   });
   return { aggregator, workers };
@@ -108,7 +112,7 @@ describe('cluster metrics over IPC', () => {
   });
 
   it('answers 503 naming the worker that did not send its metrics in time, and recovers', async () => {
-    const { workers } = fakeCluster([workerRegistry(1, 0, []), workerRegistry(2, 0, [])]);
+    const { workers } = fakeCluster([workerRegistry(1, 0, []), workerRegistry(2, 0, [])], { timeoutMs: TIMEOUT_MS });
     workers[1].frozen = true;
     const problem = await problemOf(workers[0].metrics.scrape());
     expect(problem.getStatus()).toBe(503);
@@ -129,7 +133,7 @@ describe('cluster metrics over IPC', () => {
   });
 
   it('answers 503 when the primary does not answer, or cannot be reached', async () => {
-    const silent = fakeCluster([workerRegistry(1, 0, [])], { primarySilent: true });
+    const silent = fakeCluster([workerRegistry(1, 0, [])], { primarySilent: true, timeoutMs: TIMEOUT_MS });
     const problem = await problemOf(silent.workers[0].metrics.scrape());
     expect(problem.detail).toBe(
       `The metrics of every worker could not be gathered: the cluster primary did not answer within ${TIMEOUT_MS * 2} ms`,
