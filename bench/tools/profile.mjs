@@ -3,7 +3,8 @@
 // scenario with wrk, stops the API and prints where the time went: self time by package and the hottest
 // functions. The .cpuprofile file is kept (open it in Chrome DevTools or speedscope) and its path printed.
 // Scenarios: s1 (liveness), s2 (cached product read), s3 (cached own order), s4 (cached order page),
-// s5 (order creation), s5i (order creation with Idempotency-Key).
+// s5 (order creation), s5i (order creation with Idempotency-Key). With PROFILE_STREAMS=n, n of the user's live order
+// event streams stay open meanwhile.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,8 +70,15 @@ async function main() {
   };
   const script = scripts[scenario];
   if (script === undefined) throw new Error(`unknown scenario ${scenario}; one of ${Object.keys(scripts).join(', ')}`);
+  const streams = await openStreams(api.base, auth, Number(process.env.PROFILE_STREAMS ?? 0));
   const result = await runWrk({ base: api.base, script: script(), seconds, connections: 50, cpu: settings.loadCpu });
   process.stderr.write(`${scenario}: ${JSON.stringify(result)}\n`);
+  if (streams.length > 0) {
+    const events = streams.map((stream) => stream.close());
+    process.stderr.write(
+      `${streams.length} order event stream(s) open meanwhile; events each got: ${events.join(', ')}\n`,
+    );
+  }
   const output = api.output().trim().split('\n');
   if (output.length > 1 || output[0]) {
     process.stderr.write(
@@ -80,6 +88,32 @@ async function main() {
   await api.stop();
   cleanups.pop();
   report(findProfile());
+}
+
+/**
+ * `PROFILE_STREAMS=n`: n live order event streams (`GET /v1/orders/events`) of the scenario's user stay open while
+ * the load runs, so the profile includes handing each new order's event to them. Returns their closers, which say
+ * how many events each stream got.
+ */
+async function openStreams(base, headers, count) {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const abort = new AbortController();
+      const response = await fetch(`${base}/v1/orders/events`, { headers, signal: abort.signal });
+      if (response.status !== 200) throw new Error(`GET /v1/orders/events answered ${response.status}`);
+      let events = 0;
+      const decoder = new TextDecoder();
+      void (async () => {
+        for await (const chunk of response.body) events += decoder.decode(chunk).split('\nevent: ').length - 1;
+      })().catch(() => undefined);
+      return {
+        close: () => {
+          abort.abort();
+          return events;
+        },
+      };
+    }),
+  );
 }
 
 function findProfile() {

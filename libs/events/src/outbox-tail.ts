@@ -59,10 +59,6 @@ export class OutboxTail {
     private readonly onHoleSkipped: (from: number, to: number) => void = () => undefined,
   ) {}
 
-  get running(): boolean {
-    return this.loop !== undefined;
-  }
-
   /** Starts reading from the newest event on (a no-op when running). */
   run(): void {
     if (this.loop) return;
