@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivatePostgres } from '../support/private-postgres';
 import { adminWithProduct, type RunningProcess, startBuiltApi, waitForStatus } from '../support/processes';
+import { SseClient } from '../support/sse';
 
 /**
  * Fault injection against a PRIVATE PostgreSQL (initdb/pg_ctl in a temp dir, on a free port) and the built app as a real process:
@@ -84,6 +85,8 @@ describe.skipIf(!pg)(`PostgreSQL faults against the built app${pg ? '' : ` (SKIP
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_PER_MINUTE: '100000',
       SHUTDOWN_DRAIN_MS: '0',
+      // Live events read the outbox this often while a stream is open: several times during an outage.
+      EVENTS_POLL_INTERVAL_MS: '100',
     }));
     pid = proc.child.pid;
     try {
@@ -134,6 +137,10 @@ describe.skipIf(!pg)(`PostgreSQL faults against the built app${pg ? '' : ` (SKIP
   }
 
   it('PostgreSQL stopped: 503 + Retry-After fast, not ready, still live; back: the same process serves 200', async () => {
+    // A live order event stream stays open through the outage (its reader of the outbox fails and retries) and
+    // gets the events of orders placed once PostgreSQL is back.
+    const stream = await SseClient.connect(`${base}/v1/orders/events`, { authorization: `Bearer ${token}` });
+    expect(stream.status).toBe(200);
     await pg!.stop('fast');
     try {
       const data = await timedGet(`${base}${NEEDS_DB}`, token);
@@ -151,6 +158,23 @@ describe.skipIf(!pg)(`PostgreSQL faults against the built app${pg ? '' : ` (SKIP
     await waitForAuthorized(`${base}${NEEDS_DB}`, token, 10_000);
     await waitForStatus(`${base}/health/ready`, 200, 10_000);
     expectAlive();
+
+    const auth = { authorization: `Bearer ${token}` };
+    const listed = await fetch(`${base}/v1/products?q=FAULT-1`, { headers: auth });
+    const products = (await listed.json()) as { data: Array<{ id: string }> };
+    const placed = await fetch(`${base}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ items: [{ productId: products.data[0]!.id, quantity: 1 }] }),
+    });
+    expect(placed.status, await placed.clone().text()).toBe(201);
+    const order = (await placed.json()) as { id: string };
+    await stream.until(() => stream.messages.length === 1, 10_000, 'the order placed after the outage');
+    expect(stream.isEnded).toBe(false);
+    expect(JSON.parse(stream.messages[0]!.data)).toMatchObject({ orderId: order.id, status: 'pending' });
+    // Its reader did fail meanwhile, and said so.
+    expect(proc.stdout()).toContain('Could not read the outbox for live events');
+    stream.close();
     expect(proc.stderr()).not.toMatch(/uncaught|unhandled/i);
   });
 

@@ -50,6 +50,8 @@ export class OutboxTail {
   private waiters: Array<(position: number) => void> = [];
   private retry: NodeJS.Timeout | undefined;
   private retryDelay = SETTLE_RETRY_MS;
+  /** Whether the last read failed: an outage is logged when it starts and when it ends, not at every poll. */
+  private failing = false;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -114,6 +116,10 @@ export class OutboxTail {
       }
       const { events, xmin } = await this.outbox.tailAfter(this.position, BATCH);
       if (this.loop !== loop) return 'done';
+      if (this.failing) {
+        this.failing = false;
+        this.logger.log('Reading the outbox for live events again');
+      }
       if (this.start && (xmin > this.start.marker || this.timedOut(this.start))) this.settle();
       let passed = events.length;
       for (const [index, event] of events.entries()) {
@@ -134,7 +140,8 @@ export class OutboxTail {
       return passed === BATCH ? 'more' : 'done';
     } catch (error) {
       // The next poke or poll reads again from the same position: nothing is skipped.
-      this.logger.warn({ err: error }, 'Could not read the outbox for live events');
+      if (!this.failing) this.logger.warn({ err: error }, 'Could not read the outbox for live events');
+      this.failing = true;
       return 'done';
     }
   }
