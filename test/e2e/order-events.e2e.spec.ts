@@ -172,6 +172,24 @@ describe('GET /v1/orders/events (server-sent events, embedded default)', () => {
     expect(badQuery.status).toBe(400);
   });
 
+  it('answers HEAD with the head of a stream at once, and opens none', async () => {
+    const [dave] = await api.newUsers(1);
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${t.url}/v1/orders/events`, {
+        method: 'HEAD',
+        headers: authHeader(dave!.tokens.accessToken),
+        signal: AbortSignal.timeout(2_000),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-cache, no-store');
+    }
+    // None of them holds one of the user's 3 slots.
+    const held = await Promise.all([1, 2, 3].map(() => openStream(dave!.tokens.accessToken)));
+    expect(held.map((client) => client.status)).toEqual([200, 200, 200]);
+    for (const client of held) client.close();
+  });
+
   it('holds at most SSE_MAX_STREAMS_PER_USER streams per user (429 beyond), and frees a slot when one closes', async () => {
     const [carol] = await api.newUsers(1);
     const held = await Promise.all([1, 2, 3].map(() => openStream(carol!.tokens.accessToken)));

@@ -38,6 +38,7 @@ export class OrderEventsService {
   ): void {
     const userId = principal.role === 'admin' ? userFilter : principal.id;
     const stream = this.streams.start(request, reply, { owner: principal.id, name: 'orders' });
+    if (!stream) return; // HEAD: the head only
     const feed = new OrderEventFeed(stream, this.live, userId);
     const removeFeed = this.add(feed, userId);
     const expiry =

@@ -7,6 +7,13 @@ import { ProblemException } from '../../problem/problem-details';
 import { ProblemType } from '../../problem/problem-types';
 import { EventStream, type EventStreamEnd } from './event-stream';
 
+/** An event stream's own headers. Proxies (nginx) must pass each event on at once rather than buffer the answer. */
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-store',
+  'x-accel-buffering': 'no',
+};
+
 /** Requests answered by an event stream: the request hooks leave their metrics and log line to the stream. */
 const streamRequests = new WeakSet<FastifyRequest>();
 
@@ -66,8 +73,12 @@ export class EventStreams {
     });
   }
 
-  /** Takes the request's connection over as an event stream, or throws a problem when a limit says no. */
-  start(request: FastifyRequest, reply: FastifyReply, options: OpenEventStreamOptions): EventStream {
+  /**
+   * Takes the request's connection over as an event stream, or throws a problem when a limit says no. A HEAD request
+   * (a GET without its body) gets the stream's head and ends at once: no stream opens, and this returns `undefined`.
+   * (Node never sends the head of a HEAD answer until it ends, so a stream would leave the client waiting.)
+   */
+  start(request: FastifyRequest, reply: FastifyReply, options: OpenEventStreamOptions): EventStream | undefined {
     const { heartbeatMs, retryMs, maxStreams, maxStreamsPerUser } = this.config.sse;
     if (this.closing || this.open.size >= maxStreams) {
       this.rejected.inc({ stream: options.name, reason: this.closing ? 'shutdown' : 'capacity' });
@@ -90,6 +101,11 @@ export class EventStreams {
       });
     }
 
+    if (request.method === 'HEAD') {
+      void reply.status(200).headers(STREAM_HEADERS).send();
+      return undefined;
+    }
+
     void reply.hijack();
     streamRequests.add(request);
     const res = reply.raw;
@@ -97,11 +113,7 @@ export class EventStreams {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) headers[name] = value;
     }
-    headers['content-type'] = 'text/event-stream; charset=utf-8';
-    headers['cache-control'] = 'no-cache, no-store';
-    // Proxies (nginx) must pass each event on at once rather than buffer the answer.
-    headers['x-accel-buffering'] = 'no';
-    res.writeHead(200, headers);
+    res.writeHead(200, { ...headers, ...STREAM_HEADERS });
     res.write(`retry: ${retryMs}\n\n`);
     request.raw.socket?.setNoDelay(true);
     // Counted as an answered request now, once (see isEventStream).
