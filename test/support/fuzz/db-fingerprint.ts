@@ -42,17 +42,20 @@ export class DbFingerprint {
   }
 }
 
-/**
- * What changed between two fingerprints, as `name: before → after`; `mayGrowByOne` names values that a
- * rejected request may legitimately raise by one (an idempotency key recording a 4xx outcome).
- */
-export function fingerprintChanges(
-  before: Fingerprint,
-  after: Fingerprint,
-  mayGrowByOne: readonly string[] = [],
-): string[] {
+/** Values a rejected request may legitimately move (see {@link fingerprintChanges}). */
+export interface AllowedChanges {
+  /** May rise by exactly one (an idempotency key recording a 4xx outcome). */
+  growByOne?: readonly string[];
+  /** May rise by any amount (a reused refresh token revoking its whole session). */
+  grow?: readonly string[];
+}
+
+/** What changed between two fingerprints, as `name: before → after`, leaving out the changes `allowed`. */
+export function fingerprintChanges(before: Fingerprint, after: Fingerprint, allowed: AllowedChanges = {}): string[] {
+  const rise = (name: string) => Number(after[name]) - Number(before[name]);
   return Object.keys(before)
     .filter((name) => before[name] !== after[name])
-    .filter((name) => !(mayGrowByOne.includes(name) && Number(after[name]) === Number(before[name]) + 1))
+    .filter((name) => !(allowed.growByOne?.includes(name) && rise(name) === 1))
+    .filter((name) => !(allowed.grow?.includes(name) && rise(name) > 0))
     .map((name) => `${name}: ${before[name]} → ${after[name]}`);
 }

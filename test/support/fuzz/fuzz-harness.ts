@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DatabaseClient } from '@app/database';
 import { EventDispatcher } from '@app/events';
 import type { TestApp } from '../test-app';
-import { DbFingerprint, type Fingerprint, fingerprintChanges } from './db-fingerprint';
+import { type AllowedChanges, DbFingerprint, type Fingerprint, fingerprintChanges } from './db-fingerprint';
 import { describeAnswer, type End, type Exchange, outcomeOf, sentMarkersOf } from './exchange';
 import { describeRequest, type FuzzRequest, isMutating } from './fuzz-request';
 import { FuzzStats } from './fuzz-stats';
@@ -48,6 +48,14 @@ function recordsIdempotentOutcome(request: FuzzRequest, answers: readonly Answer
   if (request.kind !== 'http' || request.route !== Route.createOrder || request.method !== 'POST') return false;
   const key = request.headers.find(([name]) => name.toLowerCase() === 'idempotency-key')?.[1];
   return key !== undefined && IDEMPOTENCY_KEY.test(key) && [404, 409, 422].includes(answers[0]?.status ?? 0);
+}
+
+/**
+ * A refresh answered 401: when its token had been used already, the API revokes that token's whole session (reuse
+ * detection: a stolen token was probably replayed), committed although the answer is a refusal.
+ */
+function refusesReusedRefreshToken(request: FuzzRequest, answers: readonly Answer[]): boolean {
+  return request.kind === 'http' && request.route === Route.refresh && answers[0]?.status === 401;
 }
 
 export interface FuzzOptions {
@@ -137,7 +145,10 @@ export class FuzzHarness {
       });
     }
     if (before && !answers.some((answer) => answer.status < 300)) {
-      const allowed = recordsIdempotentOutcome(request, answers) ? ['idempotency_keys.rows'] : [];
+      const allowed: AllowedChanges = {
+        growByOne: recordsIdempotentOutcome(request, answers) ? ['idempotency_keys.rows'] : [],
+        grow: refusesReusedRefreshToken(request, answers) ? ['refresh_tokens.revoked'] : [],
+      };
       const after = await this.fingerprint.take();
       const changes = fingerprintChanges(before, after, allowed);
       this.lastFingerprint = after;
