@@ -133,7 +133,7 @@ export class LiveEvents implements OnApplicationShutdown {
   }
 }
 
+/** A recorded event as listeners see it (its payload an object: the outbox stores JSON objects only). */
 function liveEventOf(recorded: RecordedEvent): LiveEvent {
-  const { position, id, name, version, aggregateType, aggregateId, payload, occurredAt } = recorded;
-  return { position, id, name, version, aggregateType, aggregateId, payload: payload as object, occurredAt };
+  return { ...recorded, payload: recorded.payload as object };
 }

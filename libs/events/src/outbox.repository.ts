@@ -99,6 +99,23 @@ export interface TailMark {
   xid: bigint;
 }
 
+/** An outbox event's columns as `RecordedEvent` names them (the outbox aliased `o`), but for `position`. */
+const EVENT_COLUMNS = sql.raw(
+  'o.id, o.name, o.version, o.aggregate_type as "aggregateType", o.aggregate_id as "aggregateId", o.payload, ' +
+    'o.occurred_at as "occurredAt"',
+);
+
+/** A row as the driver returns it (a bigint may be text, a timestamp text in JSON) with its number and date. */
+const withTypes = <R extends { position: number | string; occurredAt: Date | string }>(
+  row: R,
+): Omit<R, 'position' | 'occurredAt'> & { position: number; occurredAt: Date } => ({
+  ...row,
+  position: Number(row.position),
+  occurredAt: new Date(row.occurredAt),
+});
+
+type EventRow<T> = Omit<T, 'position' | 'occurredAt'> & { position: number | string; occurredAt: Date | string };
+
 const payloadMatches = (filter: ReplayFilter): SQL =>
   filter.payload ? sql`and o.payload ->> ${filter.payload.field} = ${filter.payload.value}` : sql``;
 
@@ -154,10 +171,9 @@ export class OutboxRepository {
       set lease_until = now() + ${leaseMs} * interval '1 millisecond', attempts = d.attempts + 1
       from due, ${outboxEvents} o
       where d.subscriber = due.subscriber and d.event_position = due.event_position and o.position = d.event_position
-      returning d.subscriber, d.event_position as position, d.attempts, o.id, o.name, o.version,
-        o.aggregate_type as "aggregateType", o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"`);
-    return rowsOf<ClaimedDelivery & { occurredAt: Date | string; position: number | string }>(result)
-      .map((row) => ({ ...row, position: Number(row.position), occurredAt: new Date(row.occurredAt) }))
+      returning d.subscriber, d.event_position as position, d.attempts, ${EVENT_COLUMNS}`);
+    return rowsOf<EventRow<ClaimedDelivery>>(result)
+      .map(withTypes)
       .sort((a, b) => a.position - b.position);
   }
 
@@ -199,10 +215,9 @@ export class OutboxRepository {
       )
       update ${outboxEvents} o set relay_lease_until = now() + ${leaseMs} * interval '1 millisecond'
       from due where o.position = due.position
-      returning o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
-        o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"`);
-    return rowsOf<UnpublishedEvent & { occurredAt: Date | string; position: number | string }>(result)
-      .map((row) => ({ ...row, position: Number(row.position), occurredAt: new Date(row.occurredAt) }))
+      returning o.position, ${EVENT_COLUMNS}`);
+    return rowsOf<EventRow<UnpublishedEvent>>(result)
+      .map(withTypes)
       .sort((a, b) => a.position - b.position);
   }
 
@@ -222,18 +237,13 @@ export class OutboxRepository {
   /** The events that match `filter` with a position in (`after`, `upTo`], oldest first, at most `limit`. */
   async eventsBetween(after: number, upTo: number, filter: ReplayFilter, limit: number): Promise<RecordedEvent[]> {
     const result = await this.txHost.tx.execute(sql`
-      select o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
-        o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"
+      select o.position, ${EVENT_COLUMNS}
       from ${outboxEvents} o
       where o.position > ${after} and o.position <= ${upTo}
         and o.aggregate_type = ${filter.aggregateType} ${payloadMatches(filter)}
       order by o.position
       limit ${limit}`);
-    return rowsOf<RecordedEvent & { occurredAt: Date | string; position: number | string }>(result).map((row) => ({
-      ...row,
-      position: Number(row.position),
-      occurredAt: new Date(row.occurredAt),
-    }));
+    return rowsOf<EventRow<RecordedEvent>>(result).map(withTypes);
   }
 
   /**
@@ -242,28 +252,21 @@ export class OutboxRepository {
    * rolled-back transaction left from an event whose transaction has yet to commit.
    */
   async tailAfter(position: number, limit: number): Promise<TailRead> {
-    const [row] = rowsOf<{ xmin: string; events: Array<RecordedEvent & { occurredAt: string }> }>(
+    const [row] = rowsOf<{ xmin: string; events: Array<EventRow<RecordedEvent>> | string }>(
       await this.txHost.tx.execute(sql`
         select pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
           coalesce(json_agg(e order by e.position), '[]'::json) as events
         from (
-          select o.position, o.id, o.name, o.version, o.aggregate_type as "aggregateType",
-            o.aggregate_id as "aggregateId", o.payload, o.occurred_at as "occurredAt"
+          select o.position, ${EVENT_COLUMNS}
           from ${outboxEvents} o
           where o.position > ${position}
           order by o.position
           limit ${limit}
         ) e`),
     );
-    const events = typeof row?.events === 'string' ? (JSON.parse(row.events) as typeof row.events) : row?.events;
-    return {
-      xmin: BigInt(row?.xmin ?? 0),
-      events: (events ?? []).map((event) => ({
-        ...event,
-        position: Number(event.position),
-        occurredAt: new Date(event.occurredAt),
-      })),
-    };
+    const events =
+      typeof row?.events === 'string' ? (JSON.parse(row.events) as Array<EventRow<RecordedEvent>>) : row?.events;
+    return { xmin: BigInt(row?.xmin ?? 0), events: (events ?? []).map(withTypes) };
   }
 
   /**
